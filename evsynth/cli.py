@@ -1,0 +1,144 @@
+"""The command line behind build.py: a thin layer over the pipeline stages."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from . import load, schema
+from .problems import Problem, format_problems, has_errors
+from .validate import Validated, validate_evidence
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Inputs:
+    """Everything loaded and validated from an evidence folder and a references folder."""
+
+    validated: Validated
+    load_problems: list[Problem]
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.load_problems + self.validated.problems
+
+
+def gather(evidence: Path, references: Path, files: Sequence[Path] | None = None) -> Inputs:
+    """load -> validate, for every study file (or only `files`, checked against the rest)."""
+    paths = list(files) if files else load.study_paths(evidence)
+    raw, problems = load.read_files(paths)
+    docs, parse_problems = load.load_studies(raw)
+    bib_raw, bib_read = load.read_files(load.bib_paths(references))
+    bib, bib_problems = load.load_bibliography(bib_raw)
+    validated = validate_evidence(docs, bib)
+    if files:
+        validated.problems += _clashes(validated, evidence, paths)
+    return Inputs(validated, problems + parse_problems + bib_read + bib_problems)
+
+
+def _clashes(validated: Validated, evidence: Path, checked: Sequence[Path]) -> list[Problem]:
+    """A checked file outside the evidence folder must not reuse the id of a study in it."""
+    inside = {p.resolve() for p in load.study_paths(evidence)}
+    stems = {p.stem for p in inside}
+    own = {p.resolve() for p in checked}
+    out = []
+    for s in validated.studies:
+        if s.id in stems and (evidence / f"{s.id}.yaml").resolve() not in own:
+            out.append(Problem(s.path, 1, 1, "duplicate-id", f"id `{s.id}` is already used by "
+                               f"{load.display_path(evidence / (s.id + '.yaml'))}: choose another id"))
+    return out
+
+
+def report(problems: Sequence[Problem], studies: int, warnings: bool = True) -> int:
+    shown = [p for p in problems if warnings or p.is_error]
+    for line in format_problems(shown):
+        print(line)
+    errors = sum(p.is_error for p in problems)
+    warns = len(problems) - errors
+    print(f"checked {studies} {'study' if studies == 1 else 'studies'}: {errors} error(s), "
+          f"{warns} data-quality warning(s)", file=sys.stderr)
+    return 1 if has_errors(problems) else 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    inputs = gather(args.evidence, args.references, args.files)
+    return report(inputs.problems, len(inputs.validated.studies), not args.errors_only)
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    target: Path = args.output or args.evidence / "study.schema.json"
+    target.write_text(schema.schema_json(), encoding="utf-8")
+    print(f"wrote {load.display_path(target)}")
+    return 0
+
+
+def cmd_site(args: argparse.Namespace) -> int:
+    from .site import build_site
+    inputs = gather(args.evidence, args.references)
+    if has_errors(inputs.problems):
+        return report(inputs.problems, len(inputs.validated.studies), warnings=False)
+    return build_site(inputs, args)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .site import serve_site
+    return serve_site(args, lambda: gather(args.evidence, args.references))
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--evidence", type=Path, default=ROOT / "evidence", metavar="DIR",
+                        help="folder of study files (default: evidence/)")
+    common.add_argument("--references", type=Path, default=ROOT / "references", metavar="DIR",
+                        help="folder of BibTeX files (default: references/)")
+    common.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
+    p = argparse.ArgumentParser(prog="build.py", description="Build the evidence site for image-guided "
+                                "palliative treatment of bone metastases.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    c = sub.add_parser("check", parents=[common], help="validate study files and references",
+                       description="Validate study files and references. Prints every problem as "
+                       "FILE:LINE:COL: [code] message (GitHub annotations when GITHUB_ACTIONS is set). "
+                       "Exit status 1 when there is an error; data-quality warnings do not fail.")
+    c.add_argument("files", nargs="*", type=Path, metavar="FILE",
+                   help="study files to check (default: every file in --evidence)")
+    c.add_argument("--errors-only", action="store_true", help="do not print data-quality warnings")
+    c.set_defaults(func=cmd_check)
+    s = sub.add_parser("site", parents=[common], help="validate, then build the site into site/",
+                       description="Validate, generate the pages into build/docs and build the site.")
+    s.add_argument("--out", type=Path, default=ROOT / "site", metavar="DIR", help="output folder (default: site/)")
+    s.add_argument("--work", type=Path, default=ROOT / "build", metavar="DIR",
+                   help="folder for generated Markdown (default: build/)")
+    s.set_defaults(func=cmd_site)
+    v = sub.add_parser("serve", parents=[common], help="build and serve the site locally, rebuilding on change",
+                       description="Build the site and serve it on http://127.0.0.1:PORT/, rebuilding "
+                       "when a study, reference or page changes.")
+    v.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    v.add_argument("--work", type=Path, default=ROOT / "build", metavar="DIR", help=argparse.SUPPRESS)
+    v.add_argument("--out", type=Path, default=ROOT / "build" / "serve-site", metavar="DIR", help=argparse.SUPPRESS)
+    v.set_defaults(func=cmd_serve)
+    sc = sub.add_parser("schema", parents=[common], help="write the JSON Schema for editors",
+                        description="Write the study JSON Schema (default: evidence/study.schema.json).")
+    sc.add_argument("--output", type=Path, metavar="FILE", help="where to write it")
+    sc.set_defaults(func=cmd_schema)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug, not bad input: say so briefly
+        if args.debug or os.environ.get("EVSYNTH_DEBUG"):
+            traceback.print_exc()
+        print(f"build.py: internal error ({type(exc).__name__}: {exc}). This is a bug in the build, "
+              "not in your files; run again with --debug and report it.", file=sys.stderr)
+        return 2

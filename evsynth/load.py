@@ -1,0 +1,143 @@
+"""Stage 1, load: read study files and BibTeX from disk and parse them, never raising on bad input."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Iterable
+
+from pybtex import errors as pybtex_errors
+from pybtex.database import Entry
+from pybtex.database.input import bibtex
+from pybtex.exceptions import PybtexError
+
+from .problems import Problem
+from .yamlio import MAX_BYTES, Document, decode_text, parse_yaml
+
+pybtex_errors.set_strict_mode(True)
+
+
+@dataclass(frozen=True)
+class RawFile:
+    path: str  # as shown in messages (relative to the working directory when possible)
+    data: bytes
+
+
+def display_path(path: FsPath) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def read_file(path: FsPath) -> RawFile | Problem:
+    """A file's bytes (at most MAX_BYTES + 1 are read), or the problem that stopped it."""
+    shown = display_path(path)
+    try:
+        with open(path, "rb") as fh:
+            return RawFile(shown, fh.read(MAX_BYTES + 1))
+    except OSError as exc:
+        return Problem(shown, 0, 0, "unreadable", f"cannot read the file: {exc.strerror or exc}")
+
+
+def read_files(paths: Iterable[FsPath]) -> tuple[list[RawFile], list[Problem]]:
+    files: list[RawFile] = []
+    problems: list[Problem] = []
+    for p in paths:
+        got = read_file(p)
+        if isinstance(got, Problem):
+            problems.append(got)
+        else:
+            files.append(got)
+    return files, problems
+
+
+def study_paths(evidence_dir: FsPath) -> list[FsPath]:
+    """Every study file: `*.yaml` directly in the evidence folder, in name order."""
+    return sorted(p for p in evidence_dir.glob("*.yaml") if p.is_file())
+
+
+def bib_paths(references_dir: FsPath) -> list[FsPath]:
+    return sorted(p for p in references_dir.glob("*.bib") if p.is_file())
+
+
+def load_studies(files: Iterable[RawFile]) -> tuple[list[Document], list[Problem]]:
+    docs, problems = [], []
+    for f in files:
+        doc, found = parse_yaml(f.path, f.data)
+        problems += found
+        if doc is not None and not any(p.is_error for p in found):
+            docs.append(doc)
+    return docs, problems
+
+
+@dataclass
+class Bibliography:
+    entries: dict[str, Entry] = field(default_factory=dict)
+    where: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+    def label(self, key: str) -> str:
+        """'Chiras 2004': the first author's surname and the year."""
+        entry = self.entries[key]
+        persons = entry.persons.get("author", [])
+        name = " ".join(persons[0].last_names) if persons else entry.fields.get("title", key)
+        name = re.sub(r"[{}\\]", "", str(name))
+        return f"{name} {entry.fields.get('year', 'n.d.')}".strip()
+
+
+_ENTRY_START = re.compile(r"^[ \t]*@", re.MULTILINE)
+
+
+def load_bibliography(files: Iterable[RawFile]) -> tuple[Bibliography, list[Problem]]:
+    """Parse every BibTeX file entry by entry, so one bad entry does not hide the others."""
+    bib, problems = Bibliography(), []
+    for f in files:
+        text, found = decode_text(f.path, f.data)
+        problems += found
+        if text is not None:
+            problems += _parse_bib_text(f.path, text, bib)
+    return bib, problems
+
+
+def _parse_bib_text(path: str, text: str, bib: Bibliography) -> list[Problem]:
+    problems = []
+    starts = [m.start() for m in _ENTRY_START.finditer(text)] + [len(text)]
+    for begin, end in zip(starts, starts[1:]):
+        chunk = text[begin:end]
+        line = text.count("\n", 0, begin) + 1
+        try:
+            data = bibtex.Parser().parse_string(chunk)
+        except PybtexError as exc:
+            problems.append(_bib_problem(path, line, chunk, exc))
+            continue
+        for key, entry in data.entries.items():
+            if key in bib.entries:
+                first = bib.where[key]
+                problems.append(Problem(path, line, 1, "bib-duplicate-key",
+                                        f"entry `{key}` is defined twice (first at {first[0]}:{first[1]}): "
+                                        "merge them or rename one"))
+                continue
+            bib.entries[key] = entry
+            bib.where[key] = (path, line)
+    return problems
+
+
+def _bib_problem(path: str, line: int, chunk: str, exc: PybtexError) -> Problem:
+    lineno = getattr(exc, "lineno", None)
+    message = str(exc).split(":", 1)[-1].strip() if lineno else str(exc)
+    field_match = re.search(r"duplicate (\S+) field", str(exc))
+    col = 1
+    if field_match:
+        m = re.search(rf"^\s*{re.escape(field_match.group(1))}\s*=", chunk, re.MULTILINE | re.IGNORECASE)
+        hits = list(re.finditer(rf"^\s*{re.escape(field_match.group(1))}\s*=", chunk, re.MULTILINE | re.IGNORECASE))
+        if len(hits) > 1:
+            m = hits[1]
+        if m:
+            lineno = chunk.count("\n", 0, m.start()) + 1
+        return Problem(path, line + (lineno or 1) - 1, col, "bib-duplicate-field",
+                       f"{message}: keep one value")
+    if "premature end of file" in str(exc):
+        return Problem(path, line, col, "bib-syntax", "BibTeX: this entry is never closed: add the missing `}`")
+    return Problem(path, line + (lineno or 1) - 1, col, "bib-syntax", f"BibTeX: {message}")

@@ -1,0 +1,245 @@
+"""A strict, safe YAML reader that remembers where every value was written.
+
+Study files come from strangers' pull requests, so the reader accepts a small, explicit
+subset of YAML and reports everything else as a Problem instead of guessing:
+
+* no tags (``!!python/object`` is never constructed), anchors or aliases (no alias bombs);
+* duplicate keys are errors (PyYAML silently keeps the last one);
+* plain scalars are read with YAML 1.2 core rules, and the ones YAML 1.1 reads
+  differently (``no``, ``on``, ``1e3``, ``012``, ``1:20``) must be quoted or rewritten;
+  dates stay text; NaN and infinities are refused;
+* tabs in indentation, non-UTF-8 bytes, empty files, huge files and deep nesting are
+  reported with their line.
+
+Parsing uses libyaml's event stream (C) when available.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+import yaml
+
+from .problems import Problem
+
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 32
+MAX_SCALAR = 20_000
+
+Path = tuple[str | int, ...]
+Pos = tuple[int, int]
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_NULL = {"", "~", "null", "Null", "NULL"}
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)\Z")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+\.[0-9]*)([eE][-+]?[0-9]+)?\Z")
+_AMBIGUOUS = [
+    (re.compile(r"(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)\Z"),
+     "YAML 1.1 reads it as true/false and YAML 1.2 as text: write true/false, or quote the text"),
+    (re.compile(r"[-+]?[0-9]+[eE][-+]?[0-9]+\Z"),
+     "YAML readers disagree whether this is a number: write it out (1000) or quote it"),
+    (re.compile(r"[-+]?0[0-9_]+\Z|[-+]?0[xXoObB][0-9a-fA-F_]+\Z|[-+]?[0-9][0-9_]*_[0-9_]*\Z"),
+     "YAML 1.1 reads this as an octal, hexadecimal or underscored number: write a plain number or quote it"),
+    (re.compile(r"[-+]?[0-9]+(:[0-5]?[0-9])+(\.[0-9]*)?\Z"),
+     "YAML 1.1 reads this as a base-60 number: quote it if it is text (a ratio or a time)"),
+]
+_NONFINITE = re.compile(r"[-+]?\.(inf|Inf|INF)\Z|\.(nan|NaN|NAN)\Z")
+
+
+@dataclass
+class Document:
+    """Plain data (dicts, lists, str, int, float, bool, None) and where each piece was written."""
+
+    path: str
+    data: Any
+    positions: dict[Path, Pos] = field(default_factory=dict)
+    key_positions: dict[Path, Pos] = field(default_factory=dict)
+
+    def pos(self, path: Path, key: bool = False) -> Pos:
+        """The position of the value at `path` (or of its key), else of its nearest ancestor."""
+        table = self.key_positions if key else self.positions
+        p = tuple(path)
+        if key and p in table:
+            return table[p]
+        while p:
+            if p in self.positions:
+                return self.positions[p]
+            p = p[:-1]
+        return self.positions.get((), (1, 1))
+
+
+class _Stop(Exception):
+    """Raised inside the builder when the file cannot be read any further."""
+
+
+class _Builder:
+    def __init__(self, path: str, events: Iterator[Any]):
+        self.path = path
+        self.events = events
+        self.doc = Document(path, None)
+        self.problems: list[Problem] = []
+
+    def problem(self, pos: Pos, code: str, message: str) -> None:
+        self.problems.append(Problem(self.path, pos[0], pos[1], code, message))
+
+    def stop(self, pos: Pos, code: str, message: str) -> _Stop:
+        self.problem(pos, code, message)
+        return _Stop()
+
+    def build(self) -> Document:
+        documents = 0
+        for ev in self.events:
+            if isinstance(ev, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise self.stop(_pos(ev), "yaml-multiple-documents",
+                                    "a study file holds one YAML document: remove the second `---`")
+                self.doc.data = self.node(next(self.events), (), 0)
+        return self.doc
+
+    def node(self, ev: Any, path: Path, depth: int) -> Any:
+        pos = _pos(ev)
+        self.doc.positions[path] = pos
+        if depth > MAX_DEPTH:
+            raise self.stop(pos, "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels: flatten the structure")
+        if isinstance(ev, yaml.AliasEvent):
+            raise self.stop(pos, "yaml-alias", f"alias *{ev.anchor} is not allowed: write the value out in full")
+        if getattr(ev, "anchor", None):
+            self.problem(pos, "yaml-anchor", f"anchor &{ev.anchor} is not allowed: remove it")
+        tag = getattr(ev, "tag", None)
+        if tag is not None and tag != "!":
+            raise self.stop(pos, "yaml-tag", f"tag {tag!r} is not allowed (tags are never executed): remove it")
+        if isinstance(ev, yaml.ScalarEvent):
+            return self.scalar(ev, pos)
+        if isinstance(ev, yaml.SequenceStartEvent):
+            return self.sequence(path, depth)
+        if isinstance(ev, yaml.MappingStartEvent):
+            return self.mapping(path, depth)
+        raise self.stop(pos, "yaml-syntax", f"unexpected {type(ev).__name__}")
+
+    def sequence(self, path: Path, depth: int) -> list[Any]:
+        items: list[Any] = []
+        for ev in self.events:
+            if isinstance(ev, yaml.SequenceEndEvent):
+                return items
+            items.append(self.node(ev, path + (len(items),), depth + 1))
+        raise _Stop()
+
+    def mapping(self, path: Path, depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for ev in self.events:
+            if isinstance(ev, yaml.MappingEndEvent):
+                return out
+            pos = _pos(ev)
+            if not isinstance(ev, yaml.ScalarEvent) or getattr(ev, "anchor", None) or ev.tag not in (None, "!"):
+                raise self.stop(pos, "yaml-complex-key", "a key must be plain text")
+            key = ev.value
+            if key in out:
+                first = self.doc.key_positions[path + (key,)][0]
+                self.problem(pos, "duplicate-key",
+                             f"key `{key}` appears twice (first on line {first}): keep one, merge the values")
+                self.node(next(self.events), ("<duplicate>",) + path + (key,), depth + 1)
+                continue
+            self.doc.key_positions[path + (key,)] = pos
+            out[key] = self.node(next(self.events), path + (key,), depth + 1)
+        raise _Stop()
+
+    def scalar(self, ev: Any, pos: Pos) -> Any:
+        text: str = ev.value
+        if len(text) > MAX_SCALAR:
+            self.problem(pos, "value-too-long", f"a value of {len(text)} characters (limit {MAX_SCALAR}): shorten it")
+            return text[:MAX_SCALAR]
+        if ev.style or not ev.implicit[0]:
+            return text  # quoted or block text is always a string
+        return self.resolve_plain(text, pos)
+
+    def resolve_plain(self, text: str, pos: Pos) -> Any:
+        if text in _NULL:
+            return None
+        if text in _BOOL:
+            return _BOOL[text]
+        if _INT.match(text):
+            return int(text)
+        if _FLOAT.match(text):
+            return float(text)
+        if _NONFINITE.match(text):
+            self.problem(pos, "non-finite-number", f"{text!r} is not a finite number: give the value as printed")
+            return text
+        for pattern, why in _AMBIGUOUS:
+            if pattern.match(text):
+                self.problem(pos, "yaml-ambiguous", f"plain value {text!r}: {why}")
+                return text
+        return text
+
+
+def _pos(ev: Any) -> Pos:
+    mark = ev.start_mark
+    return (mark.line + 1, mark.column + 1)
+
+
+def decode_text(path: str, raw: bytes) -> tuple[str | None, list[Problem]]:
+    """UTF-8 text of a file, or the problems that stop it being read (size, encoding, tabs)."""
+    if len(raw) > MAX_BYTES:
+        return None, [Problem(path, 1, 1, "file-too-large",
+                              f"{len(raw):,} bytes; a study file is at most {MAX_BYTES:,}: split or trim it")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [Problem(path, line, col, "not-utf8",
+                              f"byte 0x{raw[exc.start]:02x} is not UTF-8: save the file as UTF-8")]
+    return text.removeprefix("\ufeff"), []
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def find_bad_characters(path: str, text: str) -> list[Problem]:
+    """Tabs in indentation, control characters and bidirectional overrides, with their place."""
+    out = []
+    for n, line in enumerate(text.split("\n"), 1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            out.append(Problem(path, n, indent.index("\t") + 1, "tab-indent",
+                               "tab in indentation: indent with spaces"))
+        for m in _CONTROL.finditer(line.rstrip("\r")):
+            out.append(Problem(path, n, m.start() + 1, "control-character",
+                               f"invisible character U+{ord(m.group()):04X} (control or text-direction): "
+                               "delete it; write the text plainly"))
+    return out
+
+
+def parse_yaml(path: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
+    """Bytes of a YAML file -> (Document, problems). Never raises on bad input."""
+    text, problems = decode_text(path, raw)
+    if text is None:
+        return None, problems
+    problems = find_bad_characters(path, text)
+    if problems:
+        return None, problems
+    builder = _Builder(path, iter(yaml.parse(text, Loader=_Loader)))
+    try:
+        doc = builder.build()
+    except _Stop:
+        return None, builder.problems
+    except yaml.YAMLError as exc:
+        return None, builder.problems + [_yaml_error(path, exc)]
+    except RecursionError:
+        return None, [Problem(path, 1, 1, "yaml-too-deep", "nesting too deep to read: flatten the structure")]
+    if doc.data is None and not builder.problems:
+        builder.problems.append(Problem(path, 1, 1, "empty-file", "the file holds no data: fill it in or delete it"))
+    return (None if doc.data is None else doc), builder.problems
+
+
+def _yaml_error(path: str, exc: yaml.YAMLError) -> Problem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    text = f"{context}, {what}" if context else str(what)
+    return Problem(path, line, col, "yaml-syntax", f"YAML syntax: {text}")

@@ -1,0 +1,35 @@
+"""Shared helpers: run the pipeline on fixture folders and read expectations from fixture headers."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+REFERENCES = FIXTURES / "references"
+
+sys.path.insert(0, str(ROOT))
+
+
+def expected(path: Path) -> set[tuple[int, str]]:
+    """The `# expect: LINE CODE, LINE CODE` header of a fixture."""
+    head = path.read_bytes()[:400].decode("utf-8", "replace")
+    m = re.search(r"^[#%] expect: (.*)$", head, re.MULTILINE)
+    assert m, f"{path.name} has no expect header"
+    pairs = [p.strip().split(" ", 1) for p in m.group(1).split(",") if p.strip()]
+    return {(int(line), code) for line, code in pairs}
+
+
+def run_build(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=600)
+
+
+@pytest.fixture
+def root() -> Path:
+    return ROOT

@@ -1,0 +1,84 @@
+"""Hypothesis properties: no input, however strange, produces a traceback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import FIXTURES, REFERENCES
+from evsynth import load
+from evsynth.validate import validate_evidence
+from evsynth.yamlio import parse_yaml
+
+BIB, _ = load.load_bibliography(load.read_files(load.bib_paths(REFERENCES))[0])
+BASE = yaml.safe_load((FIXTURES / "evidence" / "mini-2020.yaml").read_text())
+
+
+def pipeline(raw: bytes, name: str = "prop-2020.yaml") -> None:
+    doc, problems = parse_yaml(name, raw)
+    for p in problems:
+        assert p.code and p.message and p.line >= 1
+    if doc is not None:
+        validate_evidence([doc], BIB)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=2000))
+def test_arbitrary_bytes_never_raise(raw: bytes) -> None:
+    pipeline(raw)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("ab: -[]{}'\"#&*!|>%@`,?\n\t 01.eE~") + ["no", "1e3", "  ", "\n  "]),
+                max_size=200))
+def test_yaml_like_text_never_raises(pieces: list[str]) -> None:
+    pipeline("".join(pieces).encode())
+
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
+                    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=20))
+trees = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=5)), max_leaves=30)
+KEYS = list(BASE) + ["population", "responses", "durations", "complications", "scores", "patients_table"]
+
+
+def _mutate(base: Any, path: list[Any], value: Any) -> Any:
+    if not path or not isinstance(base, (dict, list)) or not base:
+        return value
+    if isinstance(base, dict):
+        key = list(base)[path[0] % len(base)]
+        return {**base, key: _mutate(base[key], path[1:], value)}
+    i = path[0] % len(base)
+    return base[:i] + [_mutate(base[i], path[1:], value)] + base[i + 1:]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.integers(0, 50), max_size=5), trees)
+def test_study_with_any_value_anywhere_never_raises(path: list[int], value: Any) -> None:
+    mutated = _mutate(BASE, path, value)
+    pipeline(yaml.safe_dump(mutated, allow_unicode=True).encode(), "mini-2020.yaml")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(KEYS), trees, max_size=8))
+def test_arbitrary_top_level_mappings_never_raise(doc: dict[str, Any]) -> None:
+    pipeline(yaml.safe_dump(doc).encode())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=500))
+def test_arbitrary_bibtex_never_raises(text: str) -> None:
+    bib, problems = load.load_bibliography([load.RawFile("x.bib", text.encode("utf-8", "surrogatepass"))])
+    from evsynth.validate import validate_bibliography
+    validate_bibliography(bib)
+    assert all(p.line >= 1 for p in problems)
+
+
+def test_valid_base_really_is_valid() -> None:
+    doc, problems = parse_yaml("mini-2020.yaml", yaml.safe_dump(BASE).encode())
+    assert problems == [] and doc is not None
+    assert len(validate_evidence([doc], BIB).studies) == 1
+
