@@ -185,7 +185,7 @@ def _group_key(r: Reading) -> tuple[str, ...]:
     if r.section == "durations":
         return (r.section, d["kind"])
     if r.section == "complications":
-        return (r.section, re.sub(r"\W+", " ", d["event"].casefold()).strip())
+        return (r.section, re.sub(r"\W+", " ", d["event"].casefold()).strip(), d.get("per", "patients"))
     if r.section == "scores":
         return (r.section, d["domain"], d["scale"].casefold(), str(d.get("label", "")).casefold())
     return (r.section,)

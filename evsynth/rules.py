@@ -28,9 +28,16 @@ def _name(v: Value) -> str:
     return ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in v.path).replace(".[", "[")
 
 
-def patients_total(study: Study) -> int | None:
-    """The largest patient count any report gives (the bound for every subset)."""
-    counts = [int(r.data["patients"].value) for r in study.population if isinstance(r.data.get("patients"), Value)]
+def patients_of(study: Study, reading: Reading) -> int | None:
+    """The patients that bound a record's counts: those of the same report, when counted in patients.
+
+    Another report of the same study may describe a different cohort (an abstract of a larger
+    series, a secondary table), so it does not bound this one.
+    """
+    if reading.data.get("per", "patients") != "patients":
+        return None
+    counts = [int(r.data["patients"].value) for r in study.population
+              if r.source.report.id == reading.source.report.id and isinstance(r.data.get("patients"), Value)]
     return max(counts) if counts else None
 
 
@@ -54,8 +61,9 @@ def _proportion(study: Study, prop: Any, bound: Any, bound_name: str) -> Iterato
         yield from _exceeds(study, prop.get("of"), bound, bound_name)
 
 
-def check_responses(study: Study, total: int | None) -> Iterator[Problem]:
+def check_responses(study: Study) -> Iterator[Problem]:
     for r in study.responses:
+        total = patients_of(study, r)
         evaluated, responders = r.data.get("evaluated"), r.data.get("responders")
         yield from _proportion(study, evaluated, total, "the patients in the series")
         ev_n = evaluated.get("n") if isinstance(evaluated, dict) else None
@@ -74,10 +82,10 @@ def check_responses(study: Study, total: int | None) -> Iterator[Problem]:
                          "fix the counts, or drop `exhaustive: true` and explain in a note")
 
 
-def check_population(study: Study, total: int | None) -> Iterator[Problem]:
+def check_population(study: Study) -> Iterator[Problem]:
     for r in study.population:
         own = r.data.get("patients")
-        bound = own if isinstance(own, Value) else total
+        bound = own if isinstance(own, Value) else None
         for key in ("palliative", "bone_metastases"):
             yield from _exceeds(study, r.data.get(key), bound, "the patients")
         for group in ("sex", "metastases"):
@@ -91,10 +99,9 @@ def check_population(study: Study, total: int | None) -> Iterator[Problem]:
                      f"primary tumour counts add up to {sum(float(v) for v in prim):g}, more than the {float(bound):g} patients")
 
 
-def check_complications(study: Study, total: int | None) -> Iterator[Problem]:
+def check_complications(study: Study) -> Iterator[Problem]:
     for r in study.complications:
-        per = r.data.get("per", "patients")
-        yield from _proportion(study, r.data, total if per == "patients" else None, "the patients in the series")
+        yield from _proportion(study, r.data, patients_of(study, r), "the patients in the series")
 
 
 def _ranges(node: Any, unit: str | None) -> Iterator[tuple[Value, Value, Value | None, str | None]]:
@@ -145,6 +152,5 @@ def check_patients_table(study: Study) -> Iterator[Problem]:
 
 
 def check_study(study: Study) -> list[Problem]:
-    total = patients_total(study)
-    return [*check_population(study, total), *check_responses(study, total),
-            *check_complications(study, total), *check_ranges(study), *check_patients_table(study)]
+    return [*check_population(study), *check_responses(study), *check_complications(study),
+            *check_ranges(study), *check_patients_table(study)]

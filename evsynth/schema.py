@@ -13,7 +13,7 @@ from typing import Any
 Schema = dict[str, Any]
 
 SCHEMA_ID = "https://example.invalid/bone-metastases-evidence/study.schema.json"
-DURATION_UNITS = ["days", "weeks", "months", "years"]
+DURATION_UNITS = ["hours", "days", "weeks", "months", "years"]
 DOSE_UNITS = ["mg", "g", "µg", "mL", "mg/h", "mg/kg", "mg/m2", "IU"]
 DESIGNS = ["prospective-case-series", "retrospective-case-series", "case-series",
            "case-report", "comparative", "randomised", "not-reported"]
@@ -149,7 +149,10 @@ def _reports() -> Schema:
 
 def _readings(desc: str, props: dict[str, Schema], required: list[str] | None = None) -> Schema:
     base = {"source": ref("source", "Where these numbers were read.")}
-    return items(obj(desc, base | props | {"note": text("Qualifier or comment.")},
+    extra = {"note": text("Qualifier or comment."),
+             "ambiguous": text("Why this record's reading of the source is uncertain, and which reading "
+                               "was chosen (e.g. a misaligned table column).")}
+    return items(obj(desc, base | props | extra,
                      ["source"] + (required or [])), desc)
 
 
@@ -245,7 +248,8 @@ def _intervention() -> Schema:
         "anaesthesia": text("Anaesthesia or sedation, in words."),
         "embolics": items(embolic, "Embolic materials."),
         "drugs": items(drug, "Drugs: anticancer agents, sedation, premedication."),
-        "arteries": items(group, "Arteries treated (e.g. bilateral or unilateral)."),
+        "breakdown": items(group, "Counts by some aspect of the procedure (bilateral or unilateral "
+                           "arteries, infusion only, ...)."),
         "aims": items(group, "Aims of the procedures, with counts."),
         "cement": cement,
         "note": text("Qualifier.")}, ["source", "category"])
