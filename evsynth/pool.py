@@ -1,0 +1,154 @@
+"""Stage 3, pool: proportions per study and random-effects meta-analysis on the logit scale.
+
+Follows metafor (rma with measure "PLO"): 0.5 added to both cells only for studies with 0 or
+n events (escalc's default), tau^2 by REML (Fisher scoring) or DerSimonian-Laird,
+Hartung-Knapp-Sidik-Jonkman or Wald confidence intervals, prediction interval with the same
+critical value, Q, I^2 from the typical within-study variance. Per-study intervals are exact
+(Clopper-Pearson). Agreement with metafor is tested on committed reference values.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal, Sequence
+
+import numpy as np
+from scipy import stats
+
+Tau2Method = Literal["reml", "dl"]
+CiMethod = Literal["hksj", "wald"]
+
+
+@dataclass(frozen=True)
+class StudyProportion:
+    study: str
+    events: int
+    total: int
+    label: str = ""
+
+    @property
+    def proportion(self) -> float:
+        return self.events / self.total
+
+    def exact_ci(self, level: float = 0.95) -> tuple[float, float]:
+        """Clopper-Pearson interval."""
+        a = (1 - level) / 2
+        x, n = self.events, self.total
+        lo = 0.0 if x == 0 else float(stats.beta.ppf(a, x, n - x + 1))
+        hi = 1.0 if x == n else float(stats.beta.ppf(1 - a, x + 1, n - x))
+        return lo, hi
+
+
+@dataclass(frozen=True)
+class Pooled:
+    k: int
+    estimate: float
+    ci_low: float
+    ci_high: float
+    pi_low: float | None
+    pi_high: float | None
+    tau2: float
+    i2: float
+    q: float
+    q_p: float | None
+    tau2_method: str
+    ci_method: str
+    studies: tuple[StudyProportion, ...] = field(default=())
+    cautions: tuple[str, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "k": self.k, "estimate": self.estimate, "ci_low": self.ci_low, "ci_high": self.ci_high,
+            "pi_low": self.pi_low, "pi_high": self.pi_high, "tau2": self.tau2, "i2": self.i2, "q": self.q,
+            "q_p": self.q_p, "tau2_method": self.tau2_method, "ci_method": self.ci_method,
+            "cautions": list(self.cautions),
+            "studies": [{"study": s.study, "events": s.events, "total": s.total, "proportion": s.proportion,
+                         "ci_low": s.exact_ci()[0], "ci_high": s.exact_ci()[1]} for s in self.studies],
+        }
+
+
+def logit_effects(studies: Sequence[StudyProportion]) -> tuple[np.ndarray, np.ndarray]:
+    """yi and vi as escalc(measure="PLO") with add=1/2, to="only0"."""
+    x = np.array([s.events for s in studies], dtype=float)
+    n = np.array([s.total for s in studies], dtype=float)
+    zero = (x == 0) | (x == n)
+    x = np.where(zero, x + 0.5, x)
+    m = np.where(zero, n - x + 1.0, n - x)  # non-events; n - (x + .5) + .5 + .5 when corrected
+    return np.log(x / m), 1 / x + 1 / m
+
+
+def tau2_dl(y: np.ndarray, v: np.ndarray) -> float:
+    w = 1 / v
+    mu = np.sum(w * y) / np.sum(w)
+    q = float(np.sum(w * (y - mu) ** 2))
+    c = float(np.sum(w) - np.sum(w**2) / np.sum(w))
+    return max(0.0, (q - (len(y) - 1)) / c) if c > 0 else 0.0
+
+
+def tau2_reml(y: np.ndarray, v: np.ndarray, tol: float = 1e-12, max_iter: int = 1000) -> float:
+    """REML by Fisher scoring (metafor's algorithm), started at DerSimonian-Laird."""
+    tau2 = tau2_dl(y, v)
+    for _ in range(max_iter):
+        w = 1 / (v + tau2)
+        p = np.diag(w) - np.outer(w, w) / np.sum(w)
+        py = p @ y
+        adj = float((py @ py - np.trace(p)) / np.sum(p * p))
+        while tau2 + adj < 0:
+            adj /= 2
+            if abs(adj) < tol:
+                return 0.0
+        tau2 += adj
+        if abs(adj) < tol:
+            break
+    return max(0.0, tau2)
+
+
+def expit(x: float) -> float:
+    return 1 / (1 + math.exp(-x))
+
+
+def pool_proportions(studies: Sequence[StudyProportion], tau2_method: Tau2Method = "reml",
+                     ci_method: CiMethod = "hksj", level: float = 0.95) -> Pooled:
+    """Random-effects pooled proportion on the logit scale, back-transformed."""
+    if not studies:
+        raise ValueError("no studies to pool")
+    y, v = logit_effects(studies)
+    k = len(studies)
+    cautions = _cautions(studies)
+    tau2 = 0.0 if k == 1 else (tau2_reml(y, v) if tau2_method == "reml" else tau2_dl(y, v))
+    w = 1 / (v + tau2)
+    mu = float(np.sum(w * y) / np.sum(w))
+    use_t = ci_method == "hksj" and k > 1
+    if use_t:
+        se = math.sqrt(float(np.sum(w * (y - mu) ** 2)) / ((k - 1) * float(np.sum(w))))
+        crit = float(stats.t.ppf(1 - (1 - level) / 2, k - 1))
+    else:
+        se = math.sqrt(1 / float(np.sum(w)))
+        crit = float(stats.norm.ppf(1 - (1 - level) / 2))
+    wf = 1 / v
+    mu_fe = np.sum(wf * y) / np.sum(wf)
+    q = float(np.sum(wf * (y - mu_fe) ** 2))
+    s2 = (k - 1) * np.sum(wf) / (np.sum(wf) ** 2 - np.sum(wf**2)) if k > 1 else 0.0
+    i2 = 100 * tau2 / (tau2 + s2) if k > 1 and tau2 + s2 > 0 else 0.0
+    pi: tuple[float | None, float | None] = (None, None)
+    if k > 1:
+        half = crit * math.sqrt(se**2 + tau2)
+        pi = (expit(mu - half), expit(mu + half))
+    return Pooled(k=k, estimate=expit(mu), ci_low=expit(mu - crit * se), ci_high=expit(mu + crit * se),
+                  pi_low=pi[0], pi_high=pi[1], tau2=tau2, i2=float(i2), q=q,
+                  q_p=float(stats.chi2.sf(q, k - 1)) if k > 1 else None, tau2_method=tau2_method,
+                  ci_method=ci_method if use_t or ci_method == "wald" else "wald", studies=tuple(studies),
+                  cautions=cautions)
+
+
+def _cautions(studies: Sequence[StudyProportion]) -> tuple[str, ...]:
+    out = []
+    if len(studies) < 3:
+        out.append(f"only {len(studies)} {'study' if len(studies) == 1 else 'studies'}: "
+                   "the pooled value and its interval are unreliable")
+    if sum(s.total for s in studies) < 50:
+        out.append(f"sparse data: {sum(s.total for s in studies)} patients in all")
+    if any(s.events in (0, s.total) for s in studies):
+        out.append("a study with 0% or 100%: 0.5 was added to both cells of that study")
+    return tuple(out)
