@@ -23,6 +23,7 @@ class Inputs:
 
     validated: Validated
     load_problems: list[Problem]
+    bib: load.Bibliography
 
     @property
     def problems(self) -> list[Problem]:
@@ -39,7 +40,7 @@ def gather(evidence: Path, references: Path, files: Sequence[Path] | None = None
     validated = validate_evidence(docs, bib)
     if files:
         validated.problems += _clashes(validated, evidence, paths)
-    return Inputs(validated, problems + parse_problems + bib_read + bib_problems)
+    return Inputs(validated, problems + parse_problems + bib_read + bib_problems, bib)
 
 
 def _clashes(validated: Validated, evidence: Path, checked: Sequence[Path]) -> list[Problem]:
@@ -55,14 +56,14 @@ def _clashes(validated: Validated, evidence: Path, checked: Sequence[Path]) -> l
     return out
 
 
-def report(problems: Sequence[Problem], studies: int, warnings: bool = True) -> int:
+def report(problems: Sequence[Problem], studies: int | None, warnings: bool = True) -> int:
     shown = [p for p in problems if warnings or p.is_error]
     for line in format_problems(shown):
         print(line)
     errors = sum(p.is_error for p in problems)
     warns = len(problems) - errors
-    print(f"checked {studies} {'study' if studies == 1 else 'studies'}: {errors} error(s), "
-          f"{warns} data-quality warning(s)", file=sys.stderr)
+    what = "" if studies is None else f"checked {studies} {'study' if studies == 1 else 'studies'}: "
+    print(f"{what}{errors} error(s), {warns} data-quality warning(s)", file=sys.stderr)
     return 1 if has_errors(problems) else 0
 
 
@@ -89,6 +90,15 @@ def cmd_site(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .site import serve_site
     return serve_site(args, lambda: gather(args.evidence, args.references))
+
+
+def cmd_meta(args: argparse.Namespace) -> int:
+    from .meta import run_meta
+    out, problems = run_meta(args.csv, args.tau2, args.ci, args.json)
+    if problems:
+        return report(problems, None)
+    sys.stdout.write(out)
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -122,6 +132,16 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--work", type=Path, default=ROOT / "build", metavar="DIR", help=argparse.SUPPRESS)
     v.add_argument("--out", type=Path, default=ROOT / "build" / "serve-site", metavar="DIR", help=argparse.SUPPRESS)
     v.set_defaults(func=cmd_serve)
+    m = sub.add_parser("meta", parents=[common], help="random-effects meta-analysis of a CSV of proportions",
+                       description="Pool proportions from a CSV with columns study,events,total: logit "
+                       "scale, exact per-study CIs, REML or DL tau^2, HKSJ or Wald CI, prediction interval. "
+                       "--json prints k, estimate, ci_low, ci_high, pi_low, pi_high (proportion scale), tau2 "
+                       "(logit scale), i2, q and each study's proportion with its exact CI.")
+    m.add_argument("csv", type=Path, metavar="FILE.csv", help="CSV with columns study,events,total")
+    m.add_argument("--tau2", choices=["reml", "dl"], default="reml", help="between-study variance (default reml)")
+    m.add_argument("--ci", choices=["hksj", "wald"], default="hksj", help="confidence interval (default hksj)")
+    m.add_argument("--json", action="store_true", help="print JSON")
+    m.set_defaults(func=cmd_meta)
     sc = sub.add_parser("schema", parents=[common], help="write the JSON Schema for editors",
                         description="Write the study JSON Schema (default: evidence/study.schema.json).")
     sc.add_argument("--output", type=Path, metavar="FILE", help="where to write it")

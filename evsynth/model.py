@@ -27,6 +27,7 @@ class Report:
     where: str | None = None
     note: str | None = None
     citation_label: str = ""
+    cited_as: str | None = None
 
     @property
     def label(self) -> str:
@@ -114,6 +115,7 @@ class Study:
     patients_table: Reading | None = None
     not_reported: list[str] = field(default_factory=list)
     notes: str | None = None
+    year: int | None = None
 
     @property
     def citations(self) -> list[str]:
@@ -150,6 +152,11 @@ def months(v: Value, default_unit: str | None) -> float:
 
 
 _SCHEMA = study_schema()
+
+
+def _year(label: str) -> int | None:
+    tail = label.rsplit(" ", 1)[-1]
+    return int(tail) if tail.isdigit() else None
 
 
 def _resolve(schema: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
@@ -205,7 +212,7 @@ def build_study(doc: Document, vocab: Vocabularies, citation_labels: dict[str, s
     data = doc.data
     props = _SCHEMA["properties"]
     reports = {rid: Report(rid, r["citation"], r["kind"], r.get("where"), r.get("note"),
-                           citation_labels.get(r["citation"], r["citation"]))
+                           citation_labels.get(r["citation"], r["citation"]), r.get("cited_as"))
                for rid, r in data["reports"].items()}
     b = Builder(doc, reports, vocab)
     intervention = b.reading("intervention", 0, data["intervention"], props["intervention"], ("intervention",))
@@ -216,7 +223,8 @@ def build_study(doc: Document, vocab: Vocabularies, citation_labels: dict[str, s
         citation=data["citation"], reports=reports, extraction=data["extraction"],
         design=b.reading("design", 0, data["design"], props["design"], ("design",)),
         intervention=intervention, category=category, group=vocab.group_of(category),
-        not_reported=list(data.get("not_reported", [])), notes=data.get("notes"))
+        not_reported=list(data.get("not_reported", [])), notes=data.get("notes"),
+        year=_year(citation_labels.get(data["citation"], "")))
     for section in READING_SECTIONS:
         item_schema = props[section]["items"]
         setattr(study, section, [b.reading(section, i, raw, item_schema, (section, i))

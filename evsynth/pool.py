@@ -113,13 +113,19 @@ def pool_proportions(studies: Sequence[StudyProportion], tau2_method: Tau2Method
     """Random-effects pooled proportion on the logit scale, back-transformed."""
     if not studies:
         raise ValueError("no studies to pool")
-    y, v = logit_effects(studies)
     k = len(studies)
     cautions = _cautions(studies)
-    tau2 = 0.0 if k == 1 else (tau2_reml(y, v) if tau2_method == "reml" else tau2_dl(y, v))
+    if k == 1:
+        only = studies[0]
+        lo, hi = only.exact_ci(level)
+        return Pooled(k=1, estimate=only.proportion, ci_low=lo, ci_high=hi, pi_low=None, pi_high=None, tau2=0.0,
+                      i2=0.0, q=0.0, q_p=None, tau2_method=tau2_method, ci_method="exact",
+                      studies=tuple(studies), cautions=cautions)
+    y, v = logit_effects(studies)
+    tau2 = tau2_reml(y, v) if tau2_method == "reml" else tau2_dl(y, v)
     w = 1 / (v + tau2)
     mu = float(np.sum(w * y) / np.sum(w))
-    use_t = ci_method == "hksj" and k > 1
+    use_t = ci_method == "hksj"
     if use_t:
         se = math.sqrt(float(np.sum(w * (y - mu) ** 2)) / ((k - 1) * float(np.sum(w))))
         crit = float(stats.t.ppf(1 - (1 - level) / 2, k - 1))
@@ -129,26 +135,23 @@ def pool_proportions(studies: Sequence[StudyProportion], tau2_method: Tau2Method
     wf = 1 / v
     mu_fe = np.sum(wf * y) / np.sum(wf)
     q = float(np.sum(wf * (y - mu_fe) ** 2))
-    s2 = (k - 1) * np.sum(wf) / (np.sum(wf) ** 2 - np.sum(wf**2)) if k > 1 else 0.0
-    i2 = 100 * tau2 / (tau2 + s2) if k > 1 and tau2 + s2 > 0 else 0.0
-    pi: tuple[float | None, float | None] = (None, None)
-    if k > 1:
-        half = crit * math.sqrt(se**2 + tau2)
-        pi = (expit(mu - half), expit(mu + half))
+    s2 = (k - 1) * np.sum(wf) / (np.sum(wf) ** 2 - np.sum(wf**2))
+    i2 = 100 * tau2 / (tau2 + s2) if tau2 + s2 > 0 else 0.0
+    half = crit * math.sqrt(se**2 + tau2)
     return Pooled(k=k, estimate=expit(mu), ci_low=expit(mu - crit * se), ci_high=expit(mu + crit * se),
-                  pi_low=pi[0], pi_high=pi[1], tau2=tau2, i2=float(i2), q=q,
-                  q_p=float(stats.chi2.sf(q, k - 1)) if k > 1 else None, tau2_method=tau2_method,
-                  ci_method=ci_method if use_t or ci_method == "wald" else "wald", studies=tuple(studies),
-                  cautions=cautions)
+                  pi_low=expit(mu - half), pi_high=expit(mu + half), tau2=tau2, i2=float(i2), q=q,
+                  q_p=float(stats.chi2.sf(q, k - 1)), tau2_method=tau2_method, ci_method=ci_method,
+                  studies=tuple(studies), cautions=cautions)
 
 
 def _cautions(studies: Sequence[StudyProportion]) -> tuple[str, ...]:
     out = []
-    if len(studies) < 3:
-        out.append(f"only {len(studies)} {'study' if len(studies) == 1 else 'studies'}: "
-                   "the pooled value and its interval are unreliable")
+    if len(studies) == 1:
+        out.append("a single study: its own proportion with an exact interval, not a pooled estimate")
+    elif len(studies) < 3:
+        out.append(f"only {len(studies)} studies: the pooled value and its interval are unreliable")
     if sum(s.total for s in studies) < 50:
         out.append(f"sparse data: {sum(s.total for s in studies)} patients in all")
-    if any(s.events in (0, s.total) for s in studies):
+    if len(studies) > 1 and any(s.events in (0, s.total) for s in studies):
         out.append("a study with 0% or 100%: 0.5 was added to both cells of that study")
     return tuple(out)

@@ -139,7 +139,9 @@ def _reports() -> Schema:
         "kind": {"enum": REPORT_KINDS, "description": "full-text, abstract, secondary-table (a table in "
                  "another paper), secondary-text (another paper's text) or metadata."},
         "where": text("For a secondary report: the table or page holding this study."),
-        "note": text("What to know about this report (e.g. how it names the study)."),
+        "cited_as": text("How this report names the study, when not by its own first author and year "
+                         "(e.g. 'Chiras (1998)' in a table)."),
+        "note": text("What to know about this report."),
     }, ["citation", "kind"])
     return {"type": "object", "description": "The reports the data come from, by a short id of your "
             "choice (`text`, `abstract`, `table3`): the primary paper's full text, its abstract, or a "

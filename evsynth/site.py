@@ -13,12 +13,13 @@ from typing import Any, Callable
 
 from .load import display_path
 from .render import render_site
+from .synth import synthesize
 from .write import ROOT, write_site
 
 
 def build_site(inputs: Any, args: argparse.Namespace) -> int:
     v = inputs.validated
-    pages = render_site(v.studies, v.discrepancies)
+    pages = render_site(synthesize(v.studies, v.discrepancies, inputs.bib))
     code = write_site(pages, args.work, args.out)
     if code == 0:
         print(f"built {len(v.studies)} studies into {display_path(args.out)}/", file=sys.stderr)

@@ -56,6 +56,7 @@ def test_exact_interval_is_clopper_pearson() -> None:
 def test_few_studies_and_sparse_data_are_flagged() -> None:
     pooled = pool_proportions([StudyProportion("a", 15, 18), StudyProportion("b", 14, 18)])
     assert any("only 2 studies" in c for c in pooled.cautions)
+    assert any("single study" in c for c in pool_proportions([StudyProportion("a", 3, 9)]).cautions)
     assert any("sparse" in c for c in pooled.cautions)
 
 
@@ -78,8 +79,8 @@ def test_study_order_does_not_change_the_estimate(studies: list[StudyProportion]
 def test_one_study_pools_to_itself(xn: tuple[int, int]) -> None:
     x, n = xn
     pooled = pool_proportions([StudyProportion("only", x, n)])
-    if 0 < x < n:
-        assert pooled.estimate == pytest.approx(x / n, abs=1e-12)
+    assert pooled.estimate == pytest.approx(x / n, abs=1e-12)
+    assert (pooled.ci_low, pooled.ci_high) == StudyProportion("only", x, n).exact_ci()
     assert pooled.tau2 == 0 and pooled.k == 1 and pooled.pi_low is None
 
 
@@ -87,7 +88,9 @@ def test_one_study_pools_to_itself(xn: tuple[int, int]) -> None:
 @given(study_lists, st.sampled_from(["reml", "dl"]))
 def test_estimate_lies_within_the_studies_range(studies: list[StudyProportion], method: str) -> None:
     pooled = pool_proportions(studies, method)  # type: ignore[arg-type]
-    adjusted = [(s.events + 0.5) / (s.total + 1) if s.events in (0, s.total) else s.proportion for s in studies]
-    assert min(adjusted) - 1e-9 <= pooled.estimate <= max(adjusted) + 1e-9
+    # with k > 1, 0% and 100% studies enter with 0.5 added to both cells (escalc's default)
+    used = [(s.events + 0.5) / (s.total + 1) if s.events in (0, s.total) and len(studies) > 1 else s.proportion
+            for s in studies]
+    assert min(used) - 1e-9 <= pooled.estimate <= max(used) + 1e-9
     assert pooled.ci_low <= pooled.estimate <= pooled.ci_high
     assert pooled.tau2 >= 0 and 0 <= pooled.i2 <= 100

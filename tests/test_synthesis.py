@@ -1,0 +1,202 @@
+"""Synthesis: golden downloads on the fixture set, seed tables against the printed ones, round trips."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import FIXTURES, REFERENCES, ROOT, run_build
+from evsynth import export, load
+from evsynth.cli import gather
+from evsynth.synth import Synthesis, synthesize
+from evsynth.yamlio import parse_yaml
+
+GOLDEN = ROOT / "tests" / "golden"
+SOURCES = ROOT.parent / "shared" / "sources"
+
+
+@lru_cache(maxsize=2)
+def synthesis(evidence: Path = ROOT / "evidence", references: Path = ROOT / "references") -> Synthesis:
+    inputs = gather(evidence, references)
+    return synthesize(inputs.validated.studies, inputs.validated.discrepancies, inputs.bib)
+
+
+@pytest.mark.parametrize("name", ["studies.csv", "pooled.csv", "comparison.csv", "discrepancies.csv",
+                                  "references.ris"])
+def test_fixture_downloads_match_golden(name: str) -> None:
+    """Golden output; regenerate with UPDATE_GOLDEN=1 after checking the difference by eye."""
+    got = synthesis(FIXTURES / "evidence", REFERENCES).downloads[name]
+    target = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        target.write_text(got, encoding="utf-8")
+    assert got == target.read_text(encoding="utf-8")
+
+
+def test_fixture_pooled_pain_relief_by_hand() -> None:
+    """mini-2020 6/8 and other-2021 14/19 (its latest time point) pool across groups."""
+    rows = list(csv.DictReader(io.StringIO(synthesis(FIXTURES / "evidence", REFERENCES).downloads["pooled.csv"])))
+    mixed = next(r for r in rows if r["outcome"] == "pain-relief" and r["group"] == "all")
+    assert (mixed["k"], mixed["events"], mixed["patients"]) == ("2", "20", "27")
+    assert mixed["studies"] == "mini-2020 other-2021"
+
+
+def _rows(source: str, start: str, end: str) -> list[str]:
+    block = source.split(start, 1)[1].split(end, 1)[0]
+    return [line.strip() for line in block.splitlines() if re.match(r"^\S.*\d", line.strip())]
+
+
+@pytest.mark.skipif(not SOURCES.exists(), reason="shared/sources not beside the checkout")
+def test_regenerated_table_3_matches_the_printed_rows() -> None:
+    printed = _rows((SOURCES / "chiras-2004-eur-radiol.txt").read_text(), "of cases embolization\n", "a Giant cell")
+    printed = [re.sub(r"(?<=[a-z])[ab]$|(?<=years)a|(?<=months)b", "", p).replace("’", "'") for p in printed if "[" in p]
+    table = synthesis().seed_tables["table3"]
+    ours = []
+    for _, r in table.iterrows():
+        ref = re.search(r"\[(\d+)\]", next(p for p in printed if p.startswith(r["Author"]))).group(1)  # type: ignore[union-attr]
+        cells = [f"{r['Author']} [{ref}]", str(r["Year"]), str(r["Total number of cases"]),
+                 str(r["Palliative bone embolization"]), r["Duration of pain relief"].rstrip("?"), r["Mean survival time"]]
+        ours.append(" ".join(c for c in cells if c))
+    assert sorted(ours) == sorted(printed)
+
+
+@pytest.mark.skipif(not SOURCES.exists(), reason="shared/sources not beside the checkout")
+def test_regenerated_table_4_matches_the_printed_rows() -> None:
+    source = (SOURCES / "chiras-2004-eur-radiol.txt").read_text()
+    printed = [p for p in _rows(source, "(evaluable)", "\n\n\n") if "(" in p]
+    table = synthesis().seed_tables["table4"]
+    ours = [" ".join(str(r[c]) for c in table.columns if c != "study" and str(r[c])) for _, r in table.iterrows()]
+    assert sorted(ours) == sorted(p.strip() for p in printed)
+
+
+def test_regenerated_table_2_differs_only_where_the_discrepancy_report_says() -> None:
+    syn = synthesis()
+    table = syn.seed_tables["table2"]
+    derived = {(r["primary"], col): r[col] for _, r in table.iterrows()
+               for col in ("Number", "Solitary", "Multiple", "Spine", "Iliac/sacrum", "Other")}
+    differ = {key for key, printed in syn.printed_table2.items() if derived[key] != printed}
+    assert differ == {("kidney", "Spine"), ("kidney", "Other")}
+    reported = {d.what for d in syn.discrepancies if d.code == "rows-disagree" and d.study == "chiras-2004"}
+    for prim, col in differ:
+        site = {"Spine": "spine", "Other": "other"}[col]
+        assert f"population: primaries {prim} sites {site} n" in reported
+
+
+def _scalars(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], Any]]:
+    if isinstance(node, dict):
+        return [x for k, v in node.items() for x in _scalars(v, path + (k,))]
+    if isinstance(node, list):
+        return [x for i, v in enumerate(node) for x in _scalars(v, path + (i,))]
+    return [(path, node)]
+
+
+def _lookup(node: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        if isinstance(node, dict) and "value" in node and part not in node:
+            node = node["value"] if part == "value" else node
+        node = node[part]
+    return node["value"] if isinstance(node, dict) and "report" in node and "value" in node else node
+
+
+def test_studies_json_gives_back_every_value_of_every_study_file() -> None:
+    data = json.loads(synthesis().downloads["studies.json"])
+    by_id = {s["id"]: s for s in data["studies"]}
+    files = sorted((ROOT / "evidence").glob("*.yaml"))
+    assert len(files) == len(by_id)
+    checked = 0
+    for f in files:
+        doc, problems = parse_yaml(f.name, f.read_bytes())
+        assert doc is not None and not problems
+        back = by_id[doc.data["id"]]
+        for path, value in _scalars(doc.data):
+            if path[0] in ("schema_version", "label", "reports"):
+                continue
+            got = _lookup(back, path)
+            if path[0] in ("design", "intervention") or path[-1] in ("category", "agents", "drug", "mixed_with",
+                                                                      "primary", "site", "sites") or \
+                    (len(path) > 1 and path[-2] in ("agents", "mixed_with", "sites")):
+                continue  # vocabulary terms come back canonical; checked below
+            assert got == value, (f.name, path)
+            checked += 1
+    assert checked > 900
+
+
+def test_vocabulary_terms_come_back_canonical() -> None:
+    data = json.loads(synthesis().downloads["studies.json"])
+    chiras = next(s for s in data["studies"] if s["id"] == "chiras-2004")
+    assert {d["drug"] for d in chiras["intervention"]["drugs"]} >= {"pirarubicin", "carboplatin"}
+    assert chiras["intervention"]["embolics"][0]["agents"] == ["pva"]
+
+
+def test_csv_cells_cannot_run_as_formulas() -> None:
+    text = export.to_csv([{"a": "=HYPERLINK(\"http://x\")", "b": "+1", "c": "-2", "d": "@SUM(A1)", "e": 3}],
+                         ["a", "b", "c", "d", "e"])
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert all(row[k].startswith("'") for k in "abcd") and row["e"] == "3"
+
+
+def test_downloads_are_written_by_the_site_build(tmp_path: Path) -> None:
+    r = run_build("site", "--evidence", str(FIXTURES / "evidence"), "--references", str(REFERENCES),
+                  "--out", str(tmp_path / "site"), "--work", str(tmp_path / "work"))
+    assert r.returncode == 0, r.stderr
+    names = {p.name for p in (tmp_path / "site" / "downloads").iterdir()}
+    assert {"studies.csv", "studies.json", "pooled.csv", "discrepancies.csv", "references.bib",
+            "references.ris"} <= names
+    bib, problems = load.load_bibliography([load.RawFile("x.bib", (tmp_path / "site" / "downloads" / "references.bib").read_bytes())])
+    assert not problems and set(bib.entries) == {"mini2020", "other2021", "partial1999"}
+
+
+def test_figures_have_text_alternatives_and_are_reproducible() -> None:
+    syn = synthesis()
+    again = synthesize(syn.studies, syn.discrepancies, gather(ROOT / "evidence", ROOT / "references").bib)
+    for name, svg in syn.figures.items():
+        assert re.search(r"<title[^>]*>[^<]+</title><desc[^>]*>[^<]+</desc>", svg), name
+        assert svg == again.figures[name], name
+    assert {"timeline.svg", "evidence-map.svg", "forest-pain-relief-tace-tai.svg"} <= set(syn.figures)
+
+
+def test_grouped_views() -> None:
+    syn = synthesis()
+    kidney = {s.id: n for s, n in syn.primaries["kidney"]}
+    assert kidney["chiras-2004"] == 8 and kidney["kuether-1996"] == 1
+    assert [s.id for s in syn.agents["drug:pirarubicin"]] == ["chiras-2004"]
+    assert {s.id for s in syn.agents["embolic:pva"]} >= {"chiras-2004", "barton-1996", "soo-1982"}
+    assert set(syn.regions) == {"spine", "sacrum-pelvis"}
+    assert [s.id for s in syn.decades["1970s"]] == ["feldman-1975", "chuang-1979", "wallace-1979"]
+
+
+def test_relief_duration_range_names_the_studies_that_set_its_ends() -> None:
+    tae = synthesis().groups.set_index("group").loc["tae"]
+    assert tae["Relief from (months)"] == pytest.approx(3 * 7 * 12 / 365.25)
+    assert tae["Relief to (months)"] == pytest.approx(66)
+    assert tae["Set by"] == "Soo 1982, Wallace 1979"
+
+
+def test_meta_command_json(tmp_path: Path) -> None:
+    f = tmp_path / "p.csv"
+    f.write_text("study,events,total\na,12,40\nb,30,61\nc,8,25\n")
+    r = run_build("meta", str(f), "--json", "--tau2", "dl", "--ci", "wald")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert {"k", "estimate", "ci_low", "ci_high", "pi_low", "pi_high", "tau2", "i2", "q", "studies"} <= set(out)
+    assert out["k"] == 3 and out["studies"][0]["proportion"] == pytest.approx(0.3)
+    assert out["studies"][0]["ci_low"] < 0.3 < out["studies"][0]["ci_high"]
+
+
+def test_meta_command_rejects_bad_rows_with_their_line(tmp_path: Path) -> None:
+    f = tmp_path / "bad.csv"
+    f.write_text("study,events,total\na,3,10\nb,x,9\nc,12,10\nd,-1,5\n")
+    r = run_build("meta", str(f))
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert [line.split(": [")[1].split("]")[0] for line in r.stdout.splitlines()] == [
+        "wrong-type", "subset-exceeds-total", "negative-count"]
+    assert ":3:1:" in r.stdout.splitlines()[0]
+    f.write_text("name,x\n")
+    assert "[missing-field]" in run_build("meta", str(f)).stdout
