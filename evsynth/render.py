@@ -1,7 +1,8 @@
-"""Stage 5, render: validated studies -> Markdown pages (a dict of relative path -> text).
+"""Stage 5, render: the synthesis -> Markdown pages, figures and downloads (path -> text).
 
-Every text that comes from a study file is untrusted and passes through `md` (or `attr`):
-HTML is escaped and Markdown punctuation is backslash-escaped, so it renders as inert text.
+Text from study and BibTeX files is untrusted: templates pass it through `md` (Markdown
+text) or `attr` (attribute values); numbers go through `val`/`prop`/`dur`, which escape too.
+The navigation is generated here as well, so the site needs no MkDocs plugin to find pages.
 """
 
 from __future__ import annotations
@@ -12,49 +13,25 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-
 import pandas as pd
 
-from .model import Value
+from . import views
+from .cite import Reference, cite
+from .load import Bibliography
+from .model import Study
 from .quality import Discrepancy
 from .synth import Synthesis
+from .tables import fmt
+from .vocab import Vocabularies, load_vocabularies
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "site_src" / "templates"
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
-
-
-def md(text: Any) -> str:
-    """Untrusted text as inert Markdown: no HTML, no links, no emphasis, one line."""
-    s = html.escape(str(text), quote=False)
-    s = re.sub(r"[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]", " ", s)
-    return _MD_SPECIAL.sub(r"\\\1", s)
-
-
-def attr(text: Any) -> str:
-    """Untrusted text for an HTML attribute value."""
-    return html.escape(re.sub(r"[\x00-\x1f\x7f]", " ", str(text)), quote=True)
+md, attr = views.md, views.attr
 
 
 def figure_alt(svg: str) -> str:
     """The text alternative written into an SVG's <desc>."""
     m = re.search(r"<desc[^>]*>(.*?)</desc>", svg, re.S)
     return html.unescape(m.group(1)) if m else ""
-
-
-def num(v: Any) -> str:
-    if isinstance(v, Value):
-        v = v.value
-    if isinstance(v, float):
-        return f"{v:.2f}".rstrip("0").rstrip(".")
-    return str(v)
-
-
-def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=False,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             keep_trailing_newline=True)
-    env.filters.update(md=md, attr=attr, num=num, figure_alt=figure_alt)
-    return env
 
 
 def frame_md(frame: pd.DataFrame, columns: list[str] | None = None) -> str:
@@ -66,25 +43,102 @@ def frame_md(frame: pd.DataFrame, columns: list[str] | None = None) -> str:
 
 
 def _cell(x: Any) -> str:
-    if x is None or (isinstance(x, float) and x != x) or x is pd.NA:
+    if x is None or x is pd.NA or (isinstance(x, float) and x != x):
         return ""
-    return num(x)
+    return fmt(x) if isinstance(x, (int, float)) else str(x)
 
 
-def render_site(syn: Synthesis, env: jinja2.Environment | None = None) -> dict[str, str]:
-    """Every generated page, figure and download, by path relative to the docs folder."""
-    env = env or environment()
-    env.filters["table"] = frame_md
-    by_study: dict[str, list[Discrepancy]] = {}
-    for d in syn.discrepancies:
-        by_study.setdefault(d.study, []).append(d)
-    pages = {"index.md": env.get_template("home.md.j2").render(studies=syn.studies, syn=syn)}
-    for s in syn.studies:
-        pages[f"studies/{s.id}.md"] = env.get_template("study.md.j2").render(
-            study=s, discrepancies=by_study.get(s.id, []))
-    pages["data-quality.md"] = env.get_template("data-quality.md.j2").render(discrepancies=syn.discrepancies)
-    pages["synthesis.md"] = env.get_template("synthesis.md.j2").render(syn=syn)
-    pages["downloads.md"] = env.get_template("downloads.md.j2").render(syn=syn)
+def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=False,
+                             trim_blocks=True, lstrip_blocks=True,
+                             keep_trailing_newline=True)
+    env.filters.update(md=md, attr=attr, val=views.val, prop=views.prop, dur=views.dur, fmt=fmt,
+                       pct=views.pct, slug=views.slug, figure_alt=figure_alt, table=frame_md,
+                       time_point=views.time_point, fid=views.footnote_id)
+    return env
+
+
+class Renderer:
+    def __init__(self, syn: Synthesis, bib: Bibliography, vocab: Vocabularies, env: jinja2.Environment):
+        self.syn, self.bib, self.vocab, self.env = syn, bib, vocab, env
+        self.out: dict[str, str] = {}
+        self.by_study: dict[str, list[Discrepancy]] = {}
+        for d in syn.discrepancies:
+            self.by_study.setdefault(d.study, []).append(d)
+
+    def page(self, path: str, template: str, keys: list[str] | None = None, **ctx: Any) -> None:
+        """Render `template` as the page at `path` ('studies/x/index.md'), citing `keys`."""
+        refs: list[Reference] = cite(self.bib, keys or [])
+        self.out[path] = self.env.get_template(template).render(
+            syn=self.syn, vocab=self.vocab, refs=refs, root="../" * path.count("/"), **ctx)
+
+    def group_context(self, group: str) -> dict[str, Any]:
+        studies = [s for s in self.syn.studies if s.group == group]
+        pooled = [r for r in self.syn.pooled if r["group"] == group]
+        pain = next((r["pooled"] for r in pooled if r["outcome"] == "pain-relief"), None)
+        grade = views.certainty(pain, studies)
+        span = self.syn.groups.set_index("group").loc[group] if group in set(self.syn.groups["group"]) else None
+        return {"group": group, "title": self.vocab.groups[group], "studies": studies, "pooled": pooled,
+                "pain": pain, "certainty": grade, "span": span,
+                "categories": [c for c, e in self.vocab.raw["interventions"].items() if e["group"] == group]}
+
+    def pages(self) -> dict[str, str]:
+        syn, page = self.syn, self.page
+        groups = [self.group_context(g) for g in self.vocab.groups]
+        all_keys = [s.citation for s in syn.studies]
+        page("index.md", "home.md.j2", all_keys, groups=groups)
+        page("interventions/index.md", "interventions-index.md.j2", groups=groups)
+        for g in groups:
+            page(f"interventions/{g['group']}/index.md", "intervention.md.j2", [s.citation for s in g["studies"]], g=g)
+        page("studies/index.md", "studies-index.md.j2")
+        for s in syn.studies:
+            keys = [s.citation] + [r.citation for r in s.reports.values()]
+            page(f"studies/{s.id}/index.md", "study.md.j2", keys, study=s, discrepancies=self.by_study.get(s.id, []))
+        page("agents/index.md", "agents-index.md.j2")
+        for key, studies in syn.agents.items():
+            kind, name = key.split(":", 1)
+            label = self.vocab.get("embolics" if kind == "embolic" else "drugs").label(name)
+            page(f"agents/{views.slug(name)}/index.md", "agent.md.j2", [s.citation for s in studies],
+                 kind=kind, name=name, label=label, studies=studies)
+        page("primaries/index.md", "primaries-index.md.j2")
+        for prim, rows in syn.primaries.items():
+            page(f"primaries/{views.slug(prim)}/index.md", "primary.md.j2", [s.citation for s, _ in rows],
+                 prim=prim, label=self.vocab.get("primaries").label(prim), rows=rows)
+        page("compare/index.md", "compare.md.j2", all_keys)
+        page("tables/index.md", "tables.md.j2", ["chiras2004"])
+        page("data-quality/index.md", "data-quality.md.j2", by_study=self.by_study)
+        page("references/index.md", "references.md.j2",
+             all_refs=cite(self.bib, sorted(self.bib.entries, key=lambda k: self.bib.label(k))))
+        page("methods/index.md", "methods.md.j2")
+        page("downloads/index.md", "downloads.md.j2")
+        return self.out
+
+    def nav(self) -> list[Any]:
+        syn = self.syn
+        return [
+            {"Home": "index.md"},
+            {"Interventions": ["interventions/index.md"] + [
+                {self.vocab.groups[g]: f"interventions/{g}/index.md"} for g in self.vocab.groups]},
+            {"Studies": ["studies/index.md"] + [{s.label: f"studies/{s.id}/index.md"} for s in syn.studies]},
+            {"Compare": ["compare/index.md", "tables/index.md",
+                         {"Agents and drugs": ["agents/index.md"] + [
+                             f"agents/{views.slug(k.split(':', 1)[1])}/index.md" for k in syn.agents]},
+                         {"Primary tumours": ["primaries/index.md"] + [
+                             f"primaries/{views.slug(p)}/index.md" for p in syn.primaries]}]},
+            {"Data quality": "data-quality/index.md"},
+            {"References": "references/index.md"},
+            {"About": ["methods/index.md", "glossary/index.md", "downloads/index.md", "contributing/index.md"]},
+        ]
+
+
+def render_site(syn: Synthesis, bib: Bibliography, vocab: Vocabularies | None = None,
+                env: jinja2.Environment | None = None) -> tuple[dict[str, str], list[Any]]:
+    """Every generated page, figure and download by path relative to the docs folder, and the nav."""
+    r = Renderer(syn, bib, vocab or load_vocabularies(), env or environment())
+    pages = r.pages()
     pages.update({f"figures/{name}": svg for name, svg in syn.figures.items()})
     pages.update({f"downloads/{name}": text for name, text in syn.downloads.items()})
-    return pages
+    return pages, r.nav()
+
+
+__all__ = ["render_site", "md", "attr", "Study"]

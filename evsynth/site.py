@@ -19,8 +19,8 @@ from .write import ROOT, write_site
 
 def build_site(inputs: Any, args: argparse.Namespace) -> int:
     v = inputs.validated
-    pages = render_site(synthesize(v.studies, v.discrepancies, inputs.bib))
-    code = write_site(pages, args.work, args.out)
+    pages, nav = render_site(synthesize(v.studies, v.discrepancies, inputs.bib), inputs.bib)
+    code = write_site(pages, args.work, args.out, nav)
     if code == 0:
         print(f"built {len(v.studies)} studies into {display_path(args.out)}/", file=sys.stderr)
     return code

@@ -8,6 +8,9 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,21 +28,25 @@ def write_pages(pages: dict[str, str], docs: Path, static: Path | None = None) -
         target.write_text(text, encoding="utf-8")
 
 
-def mkdocs_config(work: Path, docs: Path, site: Path, config: Path = ROOT / "mkdocs.yml") -> Path:
-    """A copy of mkdocs.yml pointing at the generated pages and the output folder."""
+def mkdocs_config(work: Path, docs: Path, site: Path, nav: list[Any] | None = None,
+                  config: Path = ROOT / "mkdocs.yml") -> Path:
+    """A copy of mkdocs.yml pointing at the generated pages and output folder, with the generated nav."""
     text = config.read_text(encoding="utf-8")
+    extra = {"docs_dir": str(docs.resolve()), "site_dir": str(site.resolve())}
+    if nav is not None:
+        extra["nav"] = nav  # type: ignore[assignment]
     out = work / "mkdocs.yml"
-    out.write_text(text + f"\ndocs_dir: {docs.resolve()}\nsite_dir: {site.resolve()}\n", encoding="utf-8")
+    out.write_text(text + "\n" + yaml.safe_dump(extra, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return out
 
 
-def write_site(pages: dict[str, str], work: Path, out: Path) -> int:
+def write_site(pages: dict[str, str], work: Path, out: Path, nav: list[Any] | None = None) -> int:
     """Generate into `work`, build into a temporary folder, then swap it into `out` (atomic)."""
     docs = work / "docs"
     write_pages(pages, docs, ROOT / "site_src" / "pages")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".site-", dir=out.parent))
-    config = mkdocs_config(work, docs, tmp)
+    config = mkdocs_config(work, docs, tmp, nav)
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config)],
                             env=env)
