@@ -4,7 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: site test check typecheck clean
+DEBS := chromium:chromium
+
+.PHONY: site test check typecheck clean debs
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,7 +23,10 @@ check: $(STAMP)
 typecheck: $(STAMP)
 	$(PY) -m mypy
 
-test: $(STAMP)
+debs:
+	bash scripts/ensure-debian-packages.sh $(DEBS)
+
+test: $(STAMP) debs
 	$(PY) -m mypy
 	$(PY) -m pytest
 

@@ -62,6 +62,8 @@ class Renderer:
     def __init__(self, syn: Synthesis, bib: Bibliography, vocab: Vocabularies, env: jinja2.Environment):
         self.syn, self.bib, self.vocab, self.env = syn, bib, vocab, env
         self.out: dict[str, str] = {}
+        env.filters["embolic"] = lambda a: md(vocab.get("embolics").label(a))
+        env.filters["drug"] = lambda d: md(vocab.get("drugs").label(d))
         self.by_study: dict[str, list[Discrepancy]] = {}
         for d in syn.discrepancies:
             self.by_study.setdefault(d.study, []).append(d)

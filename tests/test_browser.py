@@ -1,0 +1,99 @@
+"""The site in headless Chromium (Debian's package): pages load cleanly at desktop and phone widths,
+search finds a study by author. Screenshots are kept in test-artifacts/ for a person to look at."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from conftest import FIXTURES, REFERENCES, ROOT, run_build
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+PAGES = {"home": "", "intervention": "interventions/tae/", "study": "studies/mini-2020/"}
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    out = tmp_path_factory.mktemp("browser-site")
+    r = run_build("site", "--evidence", str(FIXTURES / "evidence"), "--references", str(REFERENCES),
+                  "--out", str(out / "site"), "--work", str(out / "work"))
+    assert r.returncode == 0, r.stderr
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(_Quiet, directory=str(out / "site")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+            "--no-first-run", "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", PAGES)
+def test_page_loads_without_console_errors(browser: object, base_url: str, name: str, width: str) -> None:
+    w, h = WIDTHS[width]
+    page = browser.new_page(viewport={"width": w, "height": h})  # type: ignore[attr-defined]
+    errors: list[str] = []
+    requests: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    response = page.goto(base_url + PAGES[name])
+    page.wait_for_load_state("networkidle")
+    assert response is not None and response.status == 200
+    assert errors == []
+    assert all(u.startswith(base_url) or u.startswith("data:") for u in requests), requests
+    assert page.locator("h1").first.inner_text()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"page is {overflow}px wider than the {width} window"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+    page.close()
+
+
+def test_search_finds_a_study_by_author(browser: object, base_url: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page.goto(base_url)
+    page.wait_for_load_state("networkidle")
+    page.click(".md-search__input")
+    page.keyboard.type("Mini", delay=30)
+    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    results = page.inner_text(".md-search-result__list")
+    assert "Mini 2020" in results
+    page.screenshot(path=str(ARTIFACTS / "search-desktop.png"))
+    page.close()
+
+
+def test_studies_table_sorts_and_filters(browser: object, base_url: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page.goto(base_url + "studies/")
+    page.wait_for_load_state("networkidle")
+    first = lambda: page.locator(".sortable tbody tr:not([hidden]) td").first.inner_text()  # noqa: E731
+    assert first() == "Other 2021"  # newest first
+    page.click(".sortable th >> nth=1")  # Year, ascending
+    assert first() == "Mini 2020"
+    page.fill(".table-filter input", "PVP")
+    assert page.locator(".sortable tbody tr:not([hidden])").count() == 1
+    page.close()

@@ -1,0 +1,104 @@
+"""The built site, from the fixture evidence set: content, provenance, citations, escaping, addresses."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, REFERENCES, run_build
+
+PAGES = ["index.html", "studies/index.html", "studies/mini-2020/index.html", "studies/other-2021/index.html",
+         "interventions/tae/index.html", "interventions/pvp-tai-tace/index.html", "data-quality/index.html",
+         "references/index.html", "downloads/index.html", "methods/index.html", "glossary/index.html",
+         "compare/index.html", "tables/index.html", "agents/index.html", "agents/pva/index.html",
+         "primaries/index.html", "contributing/index.html"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("fixture-site")
+    r = run_build("site", "--evidence", str(FIXTURES / "evidence"), "--references", str(REFERENCES),
+                  "--out", str(out / "site"), "--work", str(out / "work"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "WARNING" not in r.stderr
+    return out / "site"
+
+
+def page(site: Path, rel: str) -> str:
+    return (site / rel).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("rel", PAGES)
+def test_stable_addresses_exist(site: Path, rel: str) -> None:
+    assert (site / rel).is_file()
+
+
+def test_study_page_shows_numbers_with_their_provenance(site: Path) -> None:
+    html = page(site, "studies/mini-2020/index.html")
+    assert re.search(r'<span class="prov" title="Mini 2020, full text \(Table 2\)"[^>]*>6</span>/'
+                     r'<span class="prov" title="Mini 2020, full text \(Table 2\)"[^>]*>8</span>', html)
+    assert 'title="Mini 2020, full text (Results)" data-prov="Mini 2020, full text (Results)">10</span>' in html
+    assert "1–6 months" in html
+
+
+def test_study_page_cites_in_a_medical_style_with_links(site: Path) -> None:
+    html = page(site, "studies/mini-2020/index.html")
+    assert "Mini A, Other B. A tiny series for the tests. Test J. 2020;1:1-9." in html
+    assert '<a href="https://doi.org/10.1234/mini.2020">doi:10.1234/mini.2020</a>' in html
+    assert 'class="footnote-ref"' in html
+
+
+def test_secondary_reports_and_discrepancy_free_study(site: Path) -> None:
+    html = page(site, "studies/other-2021/index.html")
+    assert "Listed as &#x27;Other (2021)&#x27;." in html or "Listed as 'Other (2021)'." in html
+    assert "None found." in html
+    assert "2 months–1.5 years (2–18 months)" in html
+
+
+def test_untrusted_text_is_inert(site: Path) -> None:
+    html = page(site, "studies/other-2021/index.html")
+    assert "<b>markup</b>" not in html
+    assert "&lt;b&gt;markup&lt;/b&gt;" in html
+    assert not re.search(r'href="\s*javascript:', html, re.I)
+    assert "[a link](javascript:alert(1))" in html  # shown as the text it is
+
+
+def test_home_gives_evidence_at_a_glance(site: Path) -> None:
+    html = page(site, "index.html")
+    assert "Evidence at a glance" in html
+    assert "75% (35% to 97%), 1 study" in html  # mini-2020: 6/8 with its exact interval
+    assert "very low" in html
+
+
+def test_intervention_page_has_summary_of_findings_and_forest_plot(site: Path) -> None:
+    html = page(site, "interventions/tae/index.html")
+    assert "Summary of findings" in html and "no comparison group" in html
+    assert 'src="../../figures/forest-pain-relief-tae.svg"' in html
+    assert re.search(r'alt="Forest plot\. Mini 2020 6 of 8', html)
+
+
+def test_references_flag_incomplete_entries(site: Path) -> None:
+    html = page(site, "references/index.html")
+    assert "Partial. 1999." in html and "Incomplete:" in html
+
+
+def test_site_makes_no_request_to_another_host(site: Path) -> None:
+    for f in site.rglob("*.html"):
+        text = f.read_text(encoding="utf-8")
+        for tag in re.findall(r"<(?:script|link|img|iframe|source)\b[^>]*>", text):
+            m = re.search(r'(?:src|href)="([^"]+)"', tag)
+            assert not (m and re.match(r"(https?:)?//", m.group(1))), (f, tag)
+
+
+def test_search_index_and_offline_bundle(site: Path) -> None:
+    assert (site / "search" / "search_index.js").is_file()
+    assert "Mini 2020" in page(site, "search/search_index.js")
+    assert (site / "assets" / "vendor" / "iframe-worker" / "shim.js").is_file()
+
+
+def test_no_markdown_syntax_leaks_into_pages(site: Path) -> None:
+    for f in site.rglob("*.html"):
+        text = re.sub(r"<[^>]+>", " ", f.read_text(encoding="utf-8"))
+        assert "{:" not in text and "[^" not in text and "{{" not in text and "{%" not in text, f
