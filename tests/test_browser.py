@@ -26,9 +26,17 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+_SITE: list[Path] = []
+
+
+def _site_root() -> Path:
+    return _SITE[0]
+
+
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     out = tmp_path_factory.mktemp("browser-site")
+    _SITE[:] = [out / "site"]
     r = run_build("site", "--evidence", str(FIXTURES / "evidence"), "--references", str(REFERENCES),
                   "--out", str(out / "site"), "--work", str(out / "work"))
     assert r.returncode == 0, r.stderr
@@ -96,4 +104,25 @@ def test_studies_table_sorts_and_filters(browser: object, base_url: str) -> None
     assert first() == "Mini 2020"
     page.fill(".table-filter input", "PVP")
     assert page.locator(".sortable tbody tr:not([hidden])").count() == 1
+    page.close()
+
+
+def test_site_works_from_disk_with_search(browser: object, base_url: str) -> None:
+    """Opened as file:// (no server): navigation and search still work (Material's offline plugin)."""
+    import urllib.request
+    served = urllib.request.urlopen(base_url + "studies/mini-2020/").read().decode()
+    assert "Mini 2020" in served
+    root = _site_root()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((root / "index.html").as_uri())
+    page.click("a[href$='studies/index.html']")
+    assert "Studies" in page.locator("h1").first.inner_text()
+    page.goto((root / "index.html").as_uri())
+    page.click(".md-search__input")
+    page.keyboard.type("Mini", delay=30)
+    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    assert "Mini 2020" in page.inner_text(".md-search-result__list")
+    assert errors == []
     page.close()
