@@ -11,6 +11,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from functools import lru_cache
+
+from pybtex.backends.plaintext import Backend as PlainText
 from pybtex.database import Entry, Person
 from pybtex.richtext import Text
 from pybtex.style.formatting import BaseStyle
@@ -20,8 +23,14 @@ from .load import Bibliography
 MAX_AUTHORS = 6
 
 
+# pybtex's render_as() looks its backend up through importlib.metadata on every call (about
+# 20 ms each); one backend object does the same work without the lookup.
+PLAIN = PlainText()
+
+
+@lru_cache(maxsize=4096)
 def _plain(latex: str) -> str:
-    return str(Text.from_latex(latex).render_as("text")).strip()
+    return str(Text.from_latex(latex).render(PLAIN)).strip()
 
 
 def vancouver_name(p: Person) -> str:
@@ -107,18 +116,26 @@ class Reference:
         return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else None
 
 
+@lru_cache(maxsize=1)
+def _style() -> VancouverStyle:
+    return VancouverStyle()
+
+
+def format_reference(entry: Entry) -> str:
+    """One entry in the Vancouver-like style, as plain text."""
+    return str(_style().format_entry("", entry).text.render(PLAIN))
+
+
 def cite(bib: Bibliography, keys: Iterable[str]) -> list[Reference]:
     """Numbered references for `keys` in order of first citation (duplicates and unknown keys skipped)."""
     order: list[str] = []
     for k in keys:
         if k in bib.entries and k not in order:
             order.append(k)
-    style = VancouverStyle()
     out = []
     for number, key in enumerate(order, 1):
-        entry = bib.entries[key]
-        formatted = style.format_entry(str(number), entry)
-        f = entry.fields
-        out.append(Reference(key, number, str(formatted.text.render_as("text")), f.get("doi"), f.get("pmid"),
-                             f.get("x-incomplete")))
+        if key not in bib.formatted:
+            bib.formatted[key] = format_reference(bib.entries[key])
+        f = bib.entries[key].fields
+        out.append(Reference(key, number, bib.formatted[key], f.get("doi"), f.get("pmid"), f.get("x-incomplete")))
     return out

@@ -87,6 +87,14 @@ def cmd_site(args: argparse.Namespace) -> int:
     return build_site(inputs, args)
 
 
+def cmd_pdf(args: argparse.Namespace) -> int:
+    from .site import build_pdf
+    inputs = gather(args.evidence, args.references)
+    if has_errors(inputs.problems):
+        return report(inputs.problems, len(inputs.validated.studies), warnings=False)
+    return build_pdf(inputs, args)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .site import serve_site
     return serve_site(args, lambda: gather(args.evidence, args.references))
@@ -124,13 +132,20 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--out", type=Path, default=ROOT / "site", metavar="DIR", help="output folder (default: site/)")
     s.add_argument("--work", type=Path, default=ROOT / "build", metavar="DIR",
                    help="folder for generated Markdown (default: build/)")
+    s.add_argument("--no-pdf", action="store_true", help="skip the PDF (faster previews)")
     s.set_defaults(func=cmd_site)
+    pd = sub.add_parser("pdf", parents=[common], help="build the offline PDF of the whole site",
+                        description="Validate, then write the whole site as one PDF report (WeasyPrint).")
+    pd.add_argument("--output", type=Path, default=ROOT / "site" / "downloads" / "evidence-synthesis.pdf",
+                    metavar="FILE", help="where to write it (default: site/downloads/evidence-synthesis.pdf)")
+    pd.set_defaults(func=cmd_pdf)
     v = sub.add_parser("serve", parents=[common], help="build and serve the site locally, rebuilding on change",
                        description="Build the site and serve it on http://127.0.0.1:PORT/, rebuilding "
                        "when a study, reference or page changes.")
     v.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     v.add_argument("--work", type=Path, default=ROOT / "build", metavar="DIR", help=argparse.SUPPRESS)
     v.add_argument("--out", type=Path, default=ROOT / "build" / "serve-site", metavar="DIR", help=argparse.SUPPRESS)
+    v.add_argument("--no-pdf", action="store_true", default=True, help=argparse.SUPPRESS)
     v.set_defaults(func=cmd_serve)
     m = sub.add_parser("meta", parents=[common], help="random-effects meta-analysis of a CSV of proportions",
                        description="Pool proportions from a CSV with columns study,events,total: logit "

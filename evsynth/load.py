@@ -77,6 +77,7 @@ def load_studies(files: Iterable[RawFile]) -> tuple[list[Document], list[Problem
 class Bibliography:
     entries: dict[str, Entry] = field(default_factory=dict)
     where: dict[str, tuple[str, int]] = field(default_factory=dict)
+    formatted: dict[str, str] = field(default_factory=dict)  # filled by the cite stage, once per entry
 
     def label(self, key: str) -> str:
         """'Chiras 2004': the first author's surname and the year."""

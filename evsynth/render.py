@@ -59,8 +59,11 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
 
 
 class Renderer:
-    def __init__(self, syn: Synthesis, bib: Bibliography, vocab: Vocabularies, env: jinja2.Environment):
+    def __init__(self, syn: Synthesis, bib: Bibliography, vocab: Vocabularies, env: jinja2.Environment,
+                 print_numbers: dict[str, int] | None = None):
         self.syn, self.bib, self.vocab, self.env = syn, bib, vocab, env
+        self.print_numbers = print_numbers or {}
+        self.keys: dict[str, list[str]] = {}
         self.out: dict[str, str] = {}
         env.filters["embolic"] = lambda a: md(vocab.get("embolics").label(a))
         env.filters["drug"] = lambda d: md(vocab.get("drugs").label(d))
@@ -71,8 +74,10 @@ class Renderer:
     def page(self, path: str, template: str, keys: list[str] | None = None, **ctx: Any) -> None:
         """Render `template` as the page at `path` ('studies/x/index.md'), citing `keys`."""
         refs: list[Reference] = cite(self.bib, keys or [])
+        self.keys[path] = [r.key for r in refs]
         self.out[path] = self.env.get_template(template).render(
-            syn=self.syn, vocab=self.vocab, refs=refs, root="../" * path.count("/"), **ctx)
+            syn=self.syn, vocab=self.vocab, refs=refs, root="../" * path.count("/"),
+            print_numbers=self.print_numbers, **ctx)
 
     def group_context(self, group: str) -> dict[str, Any]:
         studies = [s for s in self.syn.studies if s.group == group]

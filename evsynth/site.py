@@ -17,13 +17,54 @@ from .synth import synthesize
 from .write import ROOT, write_site
 
 
+PDF_NAME = "downloads/evidence-synthesis.pdf"
+
+
 def build_site(inputs: Any, args: argparse.Namespace) -> int:
+    """render -> write the site; the PDF goes into the same atomic build unless --no-pdf."""
     v = inputs.validated
-    pages, nav = render_site(synthesize(v.studies, v.discrepancies, inputs.bib), inputs.bib)
-    code = write_site(pages, args.work, args.out, nav)
+    syn = synthesize(v.studies, v.discrepancies, inputs.bib)
+    pages, nav = render_site(syn, inputs.bib)
+    extra: dict[str, bytes] = {}
+    if not getattr(args, "no_pdf", False):
+        extra[PDF_NAME] = build_pdf_bytes(syn, inputs.bib)
+    code = write_site(pages, args.work, args.out, nav, extra)
     if code == 0:
         print(f"built {len(v.studies)} studies into {display_path(args.out)}/", file=sys.stderr)
     return code
+
+
+def build_pdf_bytes(syn: Any, bib: Any) -> bytes:
+    import tempfile
+    from .pdf import render_pdf_html, write_pdf
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "doc.pdf"
+        write_pdf(render_pdf_html(syn, bib, version()), target)
+        return target.read_bytes()
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+    try:
+        return dist_version("evsynth")
+    except PackageNotFoundError:
+        text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+        return text.split('version = "', 1)[1].split('"', 1)[0]
+
+
+def build_pdf(inputs: Any, args: argparse.Namespace) -> int:
+    """The PDF on its own (default site/downloads/evidence-synthesis.pdf)."""
+    import time
+    from .pdf import render_pdf_html, write_pdf
+    v = inputs.validated
+    syn = synthesize(v.studies, v.discrepancies, inputs.bib)
+    start = time.perf_counter()
+    pages = write_pdf(render_pdf_html(syn, inputs.bib, version()), args.output)
+    seconds = time.perf_counter() - start
+    print(f"wrote {display_path(args.output)}: {pages} pages in {seconds:.1f} s "
+          f"({seconds / max(pages, 1):.2f} s per page)", file=sys.stderr)
+    return 0
 
 
 def _snapshot(folders: list[Path]) -> dict[str, float]:

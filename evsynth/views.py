@@ -51,7 +51,8 @@ def val(v: Any, suffix: str = "") -> str:
     mark = '<sup class="amb" title="uncertain reading">?</sup>' if v.ambiguous else ""
     prov = attr(provenance(v))
     unit = f" {md(v.unit)}" if v.unit else ""
-    return f'<span class="prov" title="{prov}" data-prov="{prov}">{fmt(v.value)}{unit}{md(suffix)}</span>{mark}'
+    own = " own" if v.where or v.note or v.printed or v.ambiguous else ""
+    return f'<span class="prov{own}" title="{prov}" data-prov="{prov}">{fmt(v.value)}{unit}{md(suffix)}</span>{mark}'
 
 
 def prop(p: dict[str, Any] | None) -> str:

@@ -40,7 +40,8 @@ def mkdocs_config(work: Path, docs: Path, site: Path, nav: list[Any] | None = No
     return out
 
 
-def write_site(pages: dict[str, str], work: Path, out: Path, nav: list[Any] | None = None) -> int:
+def write_site(pages: dict[str, str], work: Path, out: Path, nav: list[Any] | None = None,
+               extra: dict[str, bytes] | None = None) -> int:
     """Generate into `work`, build into a temporary folder, then swap it into `out` (atomic)."""
     docs = work / "docs"
     write_pages(pages, docs, ROOT / "site_src" / "pages")
@@ -54,6 +55,9 @@ def write_site(pages: dict[str, str], work: Path, out: Path, nav: list[Any] | No
         shutil.rmtree(tmp, ignore_errors=True)
         print("build.py: mkdocs failed; the previous site was left untouched", file=sys.stderr)
         return 1
+    for rel, data in (extra or {}).items():
+        (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp / rel).write_bytes(data)
     old = out.with_name(out.name + ".old")
     if out.exists():
         out.rename(old)

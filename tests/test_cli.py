@@ -73,7 +73,7 @@ def test_missing_evidence_folder_checks_nothing_but_says_so(tmp_path: Path) -> N
 
 
 def test_every_command_documents_itself() -> None:
-    for cmd in ("check", "site", "serve", "schema"):
+    for cmd in ("check", "site", "serve", "schema", "pdf", "meta"):
         r = run_build(cmd, "--help")
         assert r.returncode == 0
         assert "--evidence DIR" in r.stdout and "--references DIR" in r.stdout, cmd
