@@ -4,16 +4,21 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-DEBS := chromium:chromium
+# Debian packages: Pango for WeasyPrint (the PDF), Chromium for the browser tests.
+DEBS_SITE := libpango-1.0-0 libpangoft2-1.0-0
+DEBS_TEST := $(DEBS_SITE) chromium
 
-.PHONY: site test check typecheck clean debs
+.PHONY: site test check typecheck clean debs-site debs-test bench
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-site: $(STAMP)
+debs-site:
+	bash scripts/ensure-debian-packages.sh $(DEBS_SITE)
+
+site: $(STAMP) debs-site
 	$(PY) build.py check --errors-only
 	$(PY) build.py site
 
@@ -23,12 +28,15 @@ check: $(STAMP)
 typecheck: $(STAMP)
 	$(PY) -m mypy
 
-debs:
-	bash scripts/ensure-debian-packages.sh $(DEBS)
+debs-test:
+	bash scripts/ensure-debian-packages.sh $(DEBS_TEST)
 
-test: $(STAMP) debs
+test: $(STAMP) debs-test
 	$(PY) -m mypy
 	$(PY) -m pytest
+
+bench: $(STAMP) debs-site
+	$(PY) benchmarks/bench_pdf.py
 
 clean:
 	rm -rf site build .pytest_cache .mypy_cache .hypothesis test-artifacts

@@ -23,6 +23,7 @@ from .cite import Reference, cite
 from .load import Bibliography
 from .render import Renderer, environment
 from .synth import Synthesis
+from .views import footnote_id
 from .vocab import Vocabularies, load_vocabularies
 
 PDF_DIR = Path(__file__).resolve().parent.parent / "site_src" / "pdf"
@@ -52,8 +53,16 @@ def document_order(syn: Synthesis, vocab: Vocabularies) -> list[tuple[str, int]]
     order += [(f"interventions/{g}/index.md", 2) for g in vocab.groups]
     order += [("studies/index.md", 1)] + [(f"studies/{s.id}/index.md", 2) for s in syn.studies]
     order += [("tables/index.md", 1), ("compare/index.md", 1), ("agents/index.md", 1), ("primaries/index.md", 1),
-              ("data-quality/index.md", 1), ("methods/index.md", 1)]
+              ("data-quality/index.md", 1), ("methods/index.md", 1), ("glossary/index.md", 1)]
     return order
+
+
+STATIC = Path(__file__).resolve().parent.parent / "site_src" / "pages"
+
+
+def static_pages() -> dict[str, str]:
+    """The hand-written pages (Markdown templates of the site) that the PDF also prints."""
+    return {str(p.relative_to(STATIC)): p.read_text(encoding="utf-8") for p in STATIC.rglob("*.md")}
 
 
 def citation_numbers(keys_by_page: dict[str, list[str]], order: list[tuple[str, int]],
@@ -102,7 +111,7 @@ def chapters(syn: Synthesis, bib: Bibliography, vocab: Vocabularies | None = Non
     first = Renderer(syn, bib, vocab, env)
     first.pages()
     numbers = citation_numbers(first.keys, order, bib)
-    pages = Renderer(syn, bib, vocab, env, numbers).pages()
+    pages = Renderer(syn, bib, vocab, env, numbers).pages() | static_pages()
     out = []
     for path, level in order:
         text = markdown.markdown(pages[path], extensions=EXTENSIONS, output_format="html")
@@ -118,6 +127,7 @@ def render_pdf_html(syn: Synthesis, bib: Bibliography, version: str, vocab: Voca
     chs, refs, numbers = chapters(syn, bib, vocab)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(PDF_DIR)), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
+    env.filters["fid"] = footnote_id
     dates = [str(s.extraction.get("date")) for s in syn.studies]
     patients = int(syn.comparison["Patients"].fillna(0).sum()) if len(syn.comparison) else 0
     return env.get_template("pdf.html.j2").render(

@@ -239,7 +239,9 @@ def _prop_text(o: Any) -> str:
         return f"{fmt(pct.value)}%" if isinstance(pct, Value) else NR
     if not o.total:
         return f"{o.events} (denominator not reported)"
-    return f"{o.events}/{o.total} ({100 * o.events / o.total:.0f}%)" + ("" if o.per == "patients" else f" {o.per}")
+    derived = {"from percentage": ", back-calculated from the printed %", "categories": ", sum of categories"}
+    return (f"{o.events}/{o.total} ({100 * o.events / o.total:.0f}%{derived.get(o.how, '')})"
+            + ("" if o.per == "patients" else f" {o.per}"))
 
 
 def _complication(c: Reading) -> str:

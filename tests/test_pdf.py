@@ -1,0 +1,144 @@
+"""The offline PDF, built from the real evidence and from the fixture set."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+
+from conftest import FIXTURES, REFERENCES, ROOT, run_build
+from evsynth import load
+from evsynth.cite import format_reference
+from evsynth.cli import gather
+
+
+def build(tmp: Path, evidence: Path, references: Path) -> Path:
+    out = tmp / "evidence-synthesis.pdf"
+    r = run_build("pdf", "--evidence", str(evidence), "--references", str(references), "--output", str(out))
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"wrote .*: \d+ pages in [\d.]+ s", r.stderr)
+    return out
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory: pytest.TempPathFactory) -> pdfium.PdfDocument:
+    return pdfium.PdfDocument(build(tmp_path_factory.mktemp("pdf"), ROOT / "evidence", ROOT / "references"))
+
+
+@pytest.fixture(scope="module")
+def fixture_pdf(tmp_path_factory: pytest.TempPathFactory) -> pdfium.PdfDocument:
+    return pdfium.PdfDocument(build(tmp_path_factory.mktemp("pdf-fixture"), FIXTURES / "evidence", REFERENCES))
+
+
+def text_of(pdf: pdfium.PdfDocument) -> list[str]:
+    return [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+
+
+def squash(text: str) -> str:
+    """Text without spaces, line-break hyphens or soft hyphens, for robust matching."""
+    return re.sub(r"[\s\u00ad\u2010\-]+", "", text)
+
+
+def outline(pdf: pdfium.PdfDocument) -> list[tuple[int, str, int]]:
+    return [(b.level, b.get_title(), b.get_dest().get_index()) for b in pdf.get_toc()]
+
+
+def test_every_study_is_in_the_text_with_first_author_and_year(real: pdfium.PdfDocument) -> None:
+    text = squash(" ".join(text_of(real)))
+    for s in gather(ROOT / "evidence", ROOT / "references").validated.studies:
+        assert squash(s.label) in text, s.label
+
+
+def test_every_bibliography_entry_is_printed(real: pdfium.PdfDocument) -> None:
+    text = squash(" ".join(text_of(real)))
+    bib, _ = load.load_bibliography(load.read_files(load.bib_paths(ROOT / "references"))[0])
+    assert len(bib.entries) == 36
+    for key, entry in bib.entries.items():
+        assert squash(format_reference(entry))[:60] in text, key
+
+
+def test_outline_has_every_chapter_and_study(real: pdfium.PdfDocument) -> None:
+    marks = outline(real)
+    top = [t for level, t, _ in marks if level == 0]
+    assert top == ["Contents", "Image-guided palliation of bone and spinal metastases", "Interventions", "Studies",
+                   "The tables of Chiras 2004, regenerated", "Compare every study", "Agents and drugs",
+                   "Primary tumours", "Data quality", "Methods and definitions", "Glossary", "Bibliography"]
+    studies = [t for level, t, _ in marks if level == 1]
+    for s in gather(ROOT / "evidence", ROOT / "references").validated.studies:
+        assert s.label in studies
+
+
+def test_contents_page_numbers_point_at_the_right_pages(real: pdfium.PdfDocument) -> None:
+    pages = text_of(real)
+    contents = next(i for i, t in enumerate(pages) if t.lstrip().startswith("Contents"))
+    entries = re.findall(r"^(.+?)\s*\.{3,}\s*(\d+)\s*$", pages[contents], re.M)
+    assert len(entries) >= 30
+    marks = {title: index for _, title, index in outline(real)}
+    for title, number in entries:
+        title = title.strip()
+        assert marks[title] + 1 == int(number), title
+        assert squash(title)[:30] in squash(pages[int(number) - 1]), title
+
+
+def test_no_text_outside_the_page_box(real: pdfium.PdfDocument) -> None:
+    outside = []
+    for i in range(len(real)):
+        page = real[i]
+        width, height = page.get_width(), page.get_height()
+        tp = page.get_textpage()
+        for c in range(tp.count_chars()):
+            left, bottom, right, top = tp.get_charbox(c)
+            if left < -0.5 or bottom < -0.5 or right > width + 0.5 or top > height + 0.5:
+                outside.append((i + 1, tp.get_text_range(c, 1)))
+    assert outside == []
+
+
+def test_wide_tables_go_to_landscape_pages(real: pdfium.PdfDocument) -> None:
+    pages = text_of(real)
+    table4 = next(i for i, t in enumerate(pages) if "Table 4: chemoembolization" in t)
+    assert real[table4].get_width() > real[table4].get_height()
+    cover = real[0]
+    assert cover.get_width() < cover.get_height()
+
+
+def test_citations_number_consistently_with_the_bibliography(real: pdfium.PdfDocument) -> None:
+    pages = text_of(real)
+    text = " ".join(pages)
+    bib_start = next(index for level, title, index in outline(real) if title == "Bibliography")
+    numbered = dict(re.findall(r"\[(\d+)\] ([A-Z][^\n]{5,40})", " ".join(pages[bib_start:])))
+    chiras_number = next(n for n, t in numbered.items() if t.startswith("Chiras J, Adem C"))
+    study_page = next(t for t in pages if t.lstrip().startswith("Chiras 2004"))
+    assert f"[{chiras_number}]" in study_page
+    assert text.count(f"[{chiras_number}]") > 3
+
+
+def test_links_work_inside_and_out(real: pdfium.PdfDocument) -> None:
+    import pdfplumber
+    path = real._input  # noqa: SLF001  (the file the fixture opened)
+    with pdfplumber.open(path) as pdf:
+        annots = [a for page in pdf.pages for a in page.annots]
+    uris = {a.get("uri") for a in annots if a.get("uri")}
+    internal = [a for a in annots if not a.get("uri")]
+    assert "https://doi.org/10.1016/s1051-0443(96)70738-8" in uris
+    assert "https://pubmed.ncbi.nlm.nih.gov/8773979/" in uris
+    assert len(internal) > 100  # contents, cross references, citations
+
+
+def test_cover_says_what_and_when(fixture_pdf: pdfium.PdfDocument) -> None:
+    cover = fixture_pdf[0].get_textpage().get_text_range()
+    assert "Evidence as extracted on" in cover and "2026-01-02" in cover
+    assert re.search(r"Studies\s+2", cover) and re.search(r"Patients\s+30", cover)
+    assert re.search(r"Version\s+\d+\.\d+\.\d+", cover)
+
+
+def test_pdf_is_in_the_site_downloads(tmp_path: Path) -> None:
+    r = run_build("site", "--evidence", str(FIXTURES / "evidence"), "--references", str(REFERENCES),
+                  "--out", str(tmp_path / "site"), "--work", str(tmp_path / "work"))
+    assert r.returncode == 0, r.stderr
+    pdf = tmp_path / "site" / "downloads" / "evidence-synthesis.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    page = (tmp_path / "site" / "downloads" / "index.html")
+    href = re.search(r'href="([^"]*evidence-synthesis\.pdf)"', page.read_text()).group(1)  # type: ignore[union-attr]
+    assert (page.parent / href).resolve() == pdf.resolve()
