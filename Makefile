@@ -8,12 +8,14 @@ STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 DEBS_SITE := libpango-1.0-0 libpangoft2-1.0-0
 DEBS_TEST := $(DEBS_SITE) chromium
 
-.PHONY: site test check typecheck clean debs-site debs-test bench
+.PHONY: site test check typecheck clean install debs-site debs-test bench
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
 
 debs-site:
 	bash scripts/ensure-debian-packages.sh $(DEBS_SITE)

@@ -8,7 +8,7 @@ import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from . import load, schema
 from .problems import Problem, format_problems, has_errors
@@ -24,6 +24,7 @@ class Inputs:
     validated: Validated
     load_problems: list[Problem]
     bib: load.Bibliography
+    history: list[Any] | None = None
 
     @property
     def problems(self) -> list[Problem]:
@@ -40,7 +41,9 @@ def gather(evidence: Path, references: Path, files: Sequence[Path] | None = None
     validated = validate_evidence(docs, bib)
     if files:
         validated.problems += _clashes(validated, evidence, paths)
-    return Inputs(validated, problems + parse_problems + bib_read + bib_problems, bib)
+    from .history import evidence_history
+    history = evidence_history(evidence) if evidence.is_dir() else None
+    return Inputs(validated, problems + parse_problems + bib_read + bib_problems, bib, history)
 
 
 def _clashes(validated: Validated, evidence: Path, checked: Sequence[Path]) -> list[Problem]:
@@ -68,7 +71,17 @@ def report(problems: Sequence[Problem], studies: int | None, warnings: bool = Tr
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    inputs = gather(args.evidence, args.references, args.files)
+    files = list(args.files)
+    if args.changed:
+        from .history import changed_studies
+        changed, problems = changed_studies(args.evidence, args.base)
+        if problems:
+            return report(problems, 0)
+        if not changed and not files:
+            print(f"no study file differs from {args.base}", file=sys.stderr)
+            return 0
+        files += changed
+    inputs = gather(args.evidence, args.references, files)
     return report(inputs.problems, len(inputs.validated.studies), not args.errors_only)
 
 
@@ -85,6 +98,11 @@ def cmd_site(args: argparse.Namespace) -> int:
     if has_errors(inputs.problems):
         return report(inputs.problems, len(inputs.validated.studies), warnings=False)
     return build_site(inputs, args)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .scaffold import report_scaffold, scaffold
+    return report_scaffold(*scaffold(args.study_id, args.evidence, args.references, args.bibtex))
 
 
 def cmd_pdf(args: argparse.Namespace) -> int:
@@ -126,6 +144,10 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("files", nargs="*", type=Path, metavar="FILE",
                    help="study files to check (default: every file in --evidence)")
     c.add_argument("--errors-only", action="store_true", help="do not print data-quality warnings")
+    c.add_argument("--changed", action="store_true",
+                   help="check the study files that differ from the main branch (committed, staged, "
+                   "unstaged or new), with the cross-file rules")
+    c.add_argument("--base", default="main", metavar="REF", help="branch to compare with (default main)")
     c.set_defaults(func=cmd_check)
     s = sub.add_parser("site", parents=[common], help="validate, then build the site into site/",
                        description="Validate, generate the pages into build/docs and build the site.")
@@ -157,6 +179,13 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--ci", choices=["hksj", "wald"], default="hksj", help="confidence interval (default hksj)")
     m.add_argument("--json", action="store_true", help="print JSON")
     m.set_defaults(func=cmd_meta)
+    n = sub.add_parser("new", parents=[common], help="start a new study file from the commented template",
+                       description="Write evidence/STUDY-ID.yaml from a commented template (every field "
+                       "explained; TODO placeholders that check refuses until filled) and, with --bibtex, "
+                       "references/STUDY-ID.bib. Never overwrites an existing study.")
+    n.add_argument("study_id", metavar="STUDY-ID", help="author-year in lower case, e.g. smith-2019")
+    n.add_argument("--bibtex", type=Path, metavar="FILE", help="a file holding the paper's BibTeX entry")
+    n.set_defaults(func=cmd_new)
     sc = sub.add_parser("schema", parents=[common], help="write the JSON Schema for editors",
                         description="Write the study JSON Schema (default: evidence/study.schema.json).")
     sc.add_argument("--output", type=Path, metavar="FILE", help="where to write it")

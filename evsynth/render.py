@@ -17,6 +17,9 @@ import pandas as pd
 
 from . import views
 from .cite import Reference, cite
+from .fielddoc import field_docs
+from .history import Change
+from .problems import CODES
 from .load import Bibliography
 from .model import Study
 from .quality import Discrepancy
@@ -60,7 +63,8 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
 
 class Renderer:
     def __init__(self, syn: Synthesis, bib: Bibliography, vocab: Vocabularies, env: jinja2.Environment,
-                 print_numbers: dict[str, int] | None = None):
+                 print_numbers: dict[str, int] | None = None, history: list[Change] | None = None):
+        self.history = history
         self.syn, self.bib, self.vocab, self.env = syn, bib, vocab, env
         self.print_numbers = print_numbers or {}
         self.keys: dict[str, list[str]] = {}
@@ -118,6 +122,9 @@ class Renderer:
              all_refs=cite(self.bib, sorted(self.bib.entries, key=lambda k: self.bib.label(k))))
         page("methods/index.md", "methods.md.j2")
         page("downloads/index.md", "downloads.md.j2")
+        page("fields/index.md", "fields.md.j2", fields=field_docs(), codes=CODES)
+        page("changelog/index.md", "changelog.md.j2", history=self.history,
+             study_ids={s.id for s in syn.studies}, labels={s.id: s.label for s in syn.studies})
         return self.out
 
     def nav(self) -> list[Any]:
@@ -134,14 +141,16 @@ class Renderer:
                              f"primaries/{views.slug(p)}/index.md" for p in syn.primaries]}]},
             {"Data quality": "data-quality/index.md"},
             {"References": "references/index.md"},
-            {"About": ["methods/index.md", "glossary/index.md", "downloads/index.md", "contributing/index.md"]},
+            {"About": ["methods/index.md", "glossary/index.md", "downloads/index.md", "changelog/index.md",
+                       "contributing/index.md", "fields/index.md"]},
         ]
 
 
 def render_site(syn: Synthesis, bib: Bibliography, vocab: Vocabularies | None = None,
-                env: jinja2.Environment | None = None) -> tuple[dict[str, str], list[Any]]:
+                env: jinja2.Environment | None = None,
+                history: list[Change] | None = None) -> tuple[dict[str, str], list[Any]]:
     """Every generated page, figure and download by path relative to the docs folder, and the nav."""
-    r = Renderer(syn, bib, vocab or load_vocabularies(), env or environment())
+    r = Renderer(syn, bib, vocab or load_vocabularies(), env or environment(), history=history)
     pages = r.pages()
     pages.update({f"figures/{name}": svg for name, svg in syn.figures.items()})
     pages.update({f"downloads/{name}": text for name, text in syn.downloads.items()})

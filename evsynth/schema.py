@@ -308,7 +308,8 @@ def _scores() -> Schema:
         "scale": text("The instrument (e.g. VAS, modified Barthel index)."),
         "label": text("What was scored (e.g. back pain)."),
         "scale_range": obj("The scale's range and which end is better.", {
-            "min": {"type": "number"}, "max": {"type": "number"},
+            "min": {"type": "number", "description": "The lowest score possible."},
+            "max": {"type": "number", "description": "The highest score possible."},
             "better": {"enum": ["higher", "lower"], "description": "Which end is better."}}),
         "n": ref("count", "Patients measured."),
         "points": items(point, "The score at each time point."),

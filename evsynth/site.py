@@ -24,7 +24,7 @@ def build_site(inputs: Any, args: argparse.Namespace) -> int:
     """render -> write the site; the PDF goes into the same atomic build unless --no-pdf."""
     v = inputs.validated
     syn = synthesize(v.studies, v.discrepancies, inputs.bib)
-    pages, nav = render_site(syn, inputs.bib)
+    pages, nav = render_site(syn, inputs.bib, history=inputs.history)
     extra: dict[str, bytes] = {}
     if not getattr(args, "no_pdf", False):
         extra[PDF_NAME] = build_pdf_bytes(syn, inputs.bib)

@@ -99,6 +99,8 @@ def _properties(node: object, path: str = "") -> list[tuple[str, dict[str, objec
 
 
 def test_every_schema_field_is_described() -> None:
+    from evsynth.fielddoc import field_docs
+    assert [d.path for d in field_docs() if not d.description] == []
     undocumented = [p for p, sub in _properties(study_schema()) if not sub.get("description") and "$ref" not in sub
                     and not p.startswith("$defs.time_point") and not p.endswith((".min", ".max", ".value"))]
     assert undocumented == []
