@@ -38,6 +38,7 @@ test: $(STAMP) debs-test
 	$(PY) -m pytest
 
 bench: $(STAMP) debs-site
+	$(PY) benchmarks/bench.py
 	$(PY) benchmarks/bench_pdf.py
 
 clean:

@@ -105,6 +105,13 @@ def cmd_new(args: argparse.Namespace) -> int:
     return report_scaffold(*scaffold(args.study_id, args.evidence, args.references, args.bibtex))
 
 
+def cmd_synth(args: argparse.Namespace) -> int:
+    from .synthetic import synthesize_evidence
+    studies, refs = synthesize_evidence(args.studies, args.evidence, args.references, args.out)
+    print(f"wrote {studies} studies and {refs} references under {load.display_path(args.out)}/", file=sys.stderr)
+    return 0
+
+
 def cmd_pdf(args: argparse.Namespace) -> int:
     from .site import build_pdf
     inputs = gather(args.evidence, args.references)
@@ -186,6 +193,13 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("study_id", metavar="STUDY-ID", help="author-year in lower case, e.g. smith-2019")
     n.add_argument("--bibtex", type=Path, metavar="FILE", help="a file holding the paper's BibTeX entry")
     n.set_defaults(func=cmd_new)
+    sy = sub.add_parser("synth", parents=[common], help="write synthetic evidence for benchmarks",
+                        description="Write N synthetic study files (the shapes of the real ones, new ids, "
+                        "years and citation keys) to OUT/evidence and their references to OUT/references. "
+                        "For benchmarks only: the numbers are copies, not evidence.")
+    sy.add_argument("--studies", type=int, required=True, metavar="N", help="how many studies")
+    sy.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    sy.set_defaults(func=cmd_synth)
     sc = sub.add_parser("schema", parents=[common], help="write the JSON Schema for editors",
                         description="Write the study JSON Schema (default: evidence/study.schema.json).")
     sc.add_argument("--output", type=Path, metavar="FILE", help="where to write it")

@@ -1,0 +1,173 @@
+"""Build cost as the evidence grows. Writes benchmarks/results.md.
+
+For N = 10, 100, 1,000, 10,000 synthetic studies: the data stages (load, validate, pool,
+render Markdown) and a bare libyaml parse of the same files. For N = 100 and 1,000: the full
+HTML build and a plain `mkdocs build` of the same generated Markdown, and the PDF. Each N runs
+in a fresh process; peak memory is the process's maximum resident set after the stage.
+
+Run: make bench   (or .venv/bin/python benchmarks/bench.py --sizes 10 100 --html 100 --pdf 100)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_one(n: int, html: bool, pdf: bool) -> dict[str, object]:
+    """All stages for one N, in this (fresh) process."""
+    import yaml
+
+    from evsynth import load
+    from evsynth.render import render_site
+    from evsynth.synth import synthesize
+    from evsynth.synthetic import synthesize_evidence
+    from evsynth.validate import validate_evidence
+    from evsynth.write import mkdocs_config, write_site
+
+    out: dict[str, object] = {"n": n}
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        synthesize_evidence(n, ROOT / "evidence", ROOT / "references", base)
+        ev, refs = base / "evidence", base / "references"
+
+        def stage(name: str, fn):  # type: ignore[no-untyped-def]
+            t = time.perf_counter()
+            result = fn()
+            out[name] = {"seconds": round(time.perf_counter() - t, 3), "peak_mb": round(rss_mb(), 1)}
+            return result
+
+        paths = load.study_paths(ev)
+        stage("libyaml", lambda: [yaml.load(p.read_bytes(), Loader=yaml.CSafeLoader) for p in paths])
+        docs, _ = stage("load", lambda: load.load_studies(load.read_files(paths)[0]))
+        bib, _ = load.load_bibliography(load.read_files(load.bib_paths(refs))[0])
+        validated = stage("validate", lambda: validate_evidence(docs, bib))
+        syn = stage("pool", lambda: synthesize(validated.studies, validated.discrepancies, bib))
+        pages, nav = stage("render", lambda: render_site(syn, bib))
+        data = sum(out[k]["seconds"] for k in ("load", "validate", "pool", "render"))  # type: ignore[index]
+        out["data_stages_seconds"] = round(data, 3)
+        out["ratio_to_libyaml"] = round(data / max(out["libyaml"]["seconds"], 1e-9), 2)  # type: ignore[index]
+        out["studies_valid"] = len(validated.studies)
+        if html:
+            work, site = base / "work", base / "site"
+            stage("write_html", lambda: write_site(pages, work, site, nav))
+            html_total = data + out["write_html"]["seconds"]  # type: ignore[index]
+            config = mkdocs_config(work, work / "docs", base / "plain-site", nav)
+            env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)], env=env, check=True)
+            out["plain_mkdocs_seconds"] = round(time.perf_counter() - t, 3)
+            out["html_total_seconds"] = round(html_total, 3)
+            out["html_ratio_to_plain_mkdocs"] = round(html_total / out["plain_mkdocs_seconds"], 2)  # type: ignore[operator]
+            out["html_pages"] = sum(1 for p in pages if p.endswith(".md"))
+        if pdf:
+            from evsynth.pdf import render_pdf_html, write_pdf
+            t = time.perf_counter()
+            count = write_pdf(render_pdf_html(syn, bib, "bench"), base / "b.pdf")
+            seconds = time.perf_counter() - t
+            out["pdf"] = {"seconds": round(seconds, 1), "pages": count, "per_page": round(seconds / count, 3),
+                          "peak_mb": round(rss_mb(), 1)}
+    return out
+
+
+def machine() -> str:
+    cpu = ""
+    if Path("/proc/cpuinfo").exists():
+        cpu = next((x.split(":", 1)[1].strip() for x in Path("/proc/cpuinfo").read_text().splitlines()
+                    if x.startswith("model name")), "")
+    mem = ""
+    if Path("/proc/meminfo").exists():
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GiB"
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores{mem}, {cpu}, Python {platform.python_version()}"
+
+
+def check_real() -> float:
+    """`build.py check` on the real evidence, interpreter start included (best of 3)."""
+    best = 1e9
+    for _ in range(3):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, str(ROOT / "build.py"), "check", "--errors-only"], check=True,
+                       capture_output=True)
+        best = min(best, time.perf_counter() - t)
+    return round(best, 3)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--with-html", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--with-pdf", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000, 10000])
+    ap.add_argument("--html", type=int, nargs="*", default=[100, 1000])
+    ap.add_argument("--pdf", type=int, nargs="*", default=[100, 1000])
+    ap.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results.md")
+    args = ap.parse_args()
+    if args.one:
+        print(json.dumps(run_one(args.one, args.with_html, args.with_pdf)))
+        return 0
+    rows = []
+    for n in sorted(set(args.sizes) | set(args.html) | set(args.pdf)):
+        cmd = [sys.executable, __file__, "--one", str(n)]
+        cmd += ["--with-html"] if n in args.html else []
+        cmd += ["--with-pdf"] if n in args.pdf else []
+        print("running", " ".join(cmd[2:]), file=sys.stderr)
+        rows.append(json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout))
+    args.output.write_text(report(rows, check_real()), encoding="utf-8")
+    print(args.output.read_text())
+    return 0
+
+
+def _cell(row: dict[str, object], key: str) -> str:
+    v = row.get(key)
+    return f"{v['seconds']:.2f} s, {v['peak_mb']:.0f} MB" if isinstance(v, dict) else "–"
+
+
+def report(rows: list[dict[str, object]], check_seconds: float) -> str:
+    lines = [f"# Benchmark results ({date.today()})", "", f"Machine: {machine()}.", "",
+             "Synthetic evidence from `build.py synth` (the real files' shapes). Times are wall clock; memory is",
+             "the peak resident set of the process after the stage. Regenerate with `make bench`.", "",
+             f"- `build.py check` on the real evidence, interpreter start included: **{check_seconds:.2f} s** "
+             "(target < 1 s).", "",
+             "## Data stages", "",
+             "| studies | libyaml parse | load | validate | pool | render Markdown | data stages | × libyaml |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for r in rows:
+        lines.append(f"| {r['n']:,} | {_cell(r, 'libyaml')} | {_cell(r, 'load')} | {_cell(r, 'validate')} | "
+                     f"{_cell(r, 'pool')} | {_cell(r, 'render')} | {r['data_stages_seconds']:.2f} s | "
+                     f"{r['ratio_to_libyaml']} |")
+    lines += ["", "Targets: data stages at 10,000 studies under 10 s and within 3× of the libyaml parse.", "",
+              "## Full HTML build", "", "| studies | pages | our build (all stages + mkdocs) | plain mkdocs build "
+              "of the same Markdown | ratio |", "| --- | --- | --- | --- | --- |"]
+    for r in rows:
+        if "html_total_seconds" in r:
+            lines.append(f"| {r['n']:,} | {r['html_pages']} | {r['html_total_seconds']:.1f} s | "
+                         f"{r['plain_mkdocs_seconds']:.1f} s | {r['html_ratio_to_plain_mkdocs']} |")
+    lines += ["", "Target: within 1.3× of the plain mkdocs build at 1,000 studies.", "", "## PDF", "",
+              "| studies | pages | seconds | per page | peak memory |", "| --- | --- | --- | --- | --- |"]
+    for r in rows:
+        if isinstance(r.get("pdf"), dict):
+            p = r["pdf"]
+            lines.append(f"| {r['n']:,} | {p['pages']} | {p['seconds']} | {p['per_page']} s | {p['peak_mb']:.0f} MB |")
+    lines += ["", "Target: 0.1 s per page or better.", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
