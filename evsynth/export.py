@@ -155,7 +155,9 @@ def references_ris(bib: Bibliography) -> str:
 
 
 def detex(text: str) -> str:
-    """BibTeX text as plain Unicode: {\\'e} -> é, braces dropped."""
+    """BibTeX text as plain Unicode: {\\'e} -> é, braces dropped (plain text is returned as it is)."""
+    if not any(c in text for c in "\\{}~$"):
+        return text
     decode: Any = codecs.decode
     decoded: str = decode(text, "ulatex")
     return decoded.replace("{", "").replace("}", "")

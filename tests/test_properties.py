@@ -82,3 +82,15 @@ def test_valid_base_really_is_valid() -> None:
     assert problems == [] and doc is not None
     assert len(validate_evidence([doc], BIB).studies) == 1
 
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.integers(0, 50), max_size=5), trees)
+def test_fast_schema_check_never_passes_what_jsonschema_rejects(path: list[int], value: Any) -> None:
+    """The compiled validator may only answer 'valid' when jsonschema agrees (it decides the rest)."""
+    from evsynth.validate import _validator, schema_valid_fast
+    doc, problems = parse_yaml("mini-2020.yaml", yaml.safe_dump(_mutate(BASE, path, value)).encode())
+    if doc is None:
+        return
+    if schema_valid_fast(doc.data):
+        assert list(_validator().iter_errors(doc.data)) == []
