@@ -25,6 +25,7 @@ class Inputs:
     load_problems: list[Problem]
     bib: load.Bibliography
     history: list[Any] | None = None
+    build_date: str | None = None  # of the evidence (last commit, else latest extraction), never the clock
 
     @property
     def problems(self) -> list[Problem]:
@@ -41,9 +42,11 @@ def gather(evidence: Path, references: Path, files: Sequence[Path] | None = None
     validated = validate_evidence(docs, bib)
     if files:
         validated.problems += _clashes(validated, evidence, paths)
-    from .history import evidence_history
+    from .history import evidence_history, last_evidence_date
     history = evidence_history(evidence) if evidence.is_dir() else None
-    return Inputs(validated, problems + parse_problems + bib_read + bib_problems, bib, history)
+    dates = [str(s.extraction.get("date")) for s in validated.studies]
+    when = (last_evidence_date(evidence) if evidence.is_dir() else None) or (max(dates) if dates else None)
+    return Inputs(validated, problems + parse_problems + bib_read + bib_problems, bib, history, when)
 
 
 def _clashes(validated: Validated, evidence: Path, checked: Sequence[Path]) -> list[Problem]:

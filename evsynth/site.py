@@ -28,7 +28,7 @@ def build_site(inputs: Any, args: argparse.Namespace) -> int:
     extra: dict[str, bytes] = {}
     if not getattr(args, "no_pdf", False):
         extra[PDF_NAME] = build_pdf_bytes(syn, inputs.bib)
-    code = write_site(pages, args.work, args.out, nav, extra)
+    code = write_site(pages, args.work, args.out, nav, extra, inputs.build_date)
     if code == 0:
         print(f"built {len(v.studies)} studies into {display_path(args.out)}/", file=sys.stderr)
     return code

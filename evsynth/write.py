@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import datetime, timezone
 import subprocess
 import sys
 import tempfile
@@ -41,7 +42,7 @@ def mkdocs_config(work: Path, docs: Path, site: Path, nav: list[Any] | None = No
 
 
 def write_site(pages: dict[str, str], work: Path, out: Path, nav: list[Any] | None = None,
-               extra: dict[str, bytes] | None = None) -> int:
+               extra: dict[str, bytes] | None = None, build_date: str | None = None) -> int:
     """Generate into `work`, build into a temporary folder, then swap it into `out` (atomic)."""
     docs = work / "docs"
     write_pages(pages, docs, ROOT / "site_src" / "pages")
@@ -49,8 +50,15 @@ def write_site(pages: dict[str, str], work: Path, out: Path, nav: list[Any] | No
     tmp = Path(tempfile.mkdtemp(prefix=".site-", dir=out.parent))
     config = mkdocs_config(work, docs, tmp, nav)
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config)],
-                            env=env)
+    if build_date:  # dates in the output come from the evidence, not the clock (reproducible builds)
+        env["SOURCE_DATE_EPOCH"] = str(int(datetime.strptime(build_date, "%Y-%m-%d")
+                                           .replace(tzinfo=timezone.utc).timestamp()))
+    # Not --quiet: it hides warnings from the counter that makes --strict fail.
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config)],
+                            env=env, capture_output=True, text=True)
+    noise = [line for line in result.stderr.splitlines() if not line.startswith("INFO")]
+    if result.returncode != 0 or any("WARNING" in line for line in noise):
+        sys.stderr.write("\n".join(noise) + "\n")
     if result.returncode != 0:
         shutil.rmtree(tmp, ignore_errors=True)
         print("build.py: mkdocs failed; the previous site was left untouched", file=sys.stderr)
