@@ -51,13 +51,18 @@ def _cell(x: Any) -> str:
     return fmt(x) if isinstance(x, (int, float)) else str(x)
 
 
+def known(x: Any) -> bool:
+    """Whether a table cell holds a value (not None, NaN or pandas' NA)."""
+    return not (x is None or x is pd.NA or (isinstance(x, float) and x != x))
+
+
 def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=False,
                              trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
     env.filters.update(md=md, attr=attr, val=views.val, prop=views.prop, dur=views.dur, fmt=fmt,
                        pct=views.pct, slug=views.slug, figure_alt=figure_alt, table=frame_md,
-                       time_point=views.time_point, fid=views.footnote_id)
+                       time_point=views.time_point, fid=views.footnote_id, known=known)
     return env
 
 
@@ -133,7 +138,9 @@ class Renderer:
             {"Home": "index.md"},
             {"Interventions": ["interventions/index.md"] + [
                 {self.vocab.groups[g]: f"interventions/{g}/index.md"} for g in self.vocab.groups]},
-            {"Studies": ["studies/index.md"] + [{s.label: f"studies/{s.id}/index.md"} for s in syn.studies]},
+            # Material inserts nav titles into every page without escaping them: escape here.
+            {"Studies": ["studies/index.md"] + [{html.escape(s.label): f"studies/{s.id}/index.md"}
+                                                for s in syn.studies]},
             {"Compare": ["compare/index.md", "tables/index.md",
                          {"Agents and drugs": ["agents/index.md"] + [
                              f"agents/{views.slug(k.split(':', 1)[1])}/index.md" for k in syn.agents]},

@@ -354,7 +354,8 @@ def study_schema() -> Schema:
             "schema_version": {"const": 1, "description": "Version of this schema (1)."},
             "id": text("The study id: equal to the file name without .yaml (author-year, lower case).",
                        pattern="^[a-z0-9][a-z0-9-]{0,63}$"),
-            "label": text("How the site names the study (e.g. 'Chiras 2004'); by default from the citation."),
+            "label": text("How the site names the study (e.g. 'Chiras 2004'); by default from the citation. "
+                          "No < or > (it becomes the page's title).", pattern="^[^<>]*$"),
             "citation": text("Key of the study's main BibTeX entry in references/."),
             "reports": _reports(),
             "extraction": obj("Who extracted the data, when, and how far.", {

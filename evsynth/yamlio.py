@@ -150,6 +150,10 @@ class _Builder:
 
     def scalar(self, ev: Any, pos: Pos) -> Any:
         text: str = ev.value
+        hidden = _CONTROL.search(text.replace("\n", "").replace("\t", ""))
+        if hidden:  # written as an escape ("\u202E"), so the raw-text scan could not see it
+            self.problem(pos, "control-character", f"invisible character U+{ord(hidden.group()):04X} "
+                         "(control or text-direction) in this value: delete it; write the text plainly")
         if len(text) > MAX_SCALAR:
             self.problem(pos, "value-too-long", f"a value of {len(text)} characters (limit {MAX_SCALAR}): shorten it")
             return text[:MAX_SCALAR]
