@@ -91,9 +91,13 @@ def _schema_problems(doc: Document, err: ValidationError) -> Iterator[Problem]:
     kw, schema, expected, instance = str(err.validator), _any(err.schema), _any(err.validator_value), _any(err.instance)
     if kw == "additionalProperties" and isinstance(instance, dict):
         allowed = list(schema.get("properties", {}))
-        for key in instance:
-            if key in allowed:
-                continue
+        unknown = [k for k in instance if k not in allowed]
+        if len(unknown) > MAX_UNKNOWN_KEYS:
+            line, col = doc.pos(path + (unknown[MAX_UNKNOWN_KEYS],), key=True)
+            yield Problem(doc.path, line, col, "unknown-field",
+                          f"and {len(unknown) - MAX_UNKNOWN_KEYS:,} more unknown fields in {name}: "
+                          "is this a study file?")
+        for key in unknown[:MAX_UNKNOWN_KEYS]:
             line, col = doc.pos(path + (key,), key=True)
             close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
             fix = f"did you mean `{close[0]}`?" if close else f"allowed here: {', '.join(allowed)}"
@@ -131,6 +135,7 @@ def _schema_problems(doc: Document, err: ValidationError) -> Iterator[Problem]:
     yield Problem(doc.path, line, col, code, msg)
 
 
+MAX_UNKNOWN_KEYS = 20  # per mapping: past that, one summary line (a 60,000-key file is not a typo)
 FAST_PATH_FROM = 50  # files: below this the fast validator's 0.4 s compile costs more than it saves
 
 
