@@ -14,7 +14,7 @@ from . import load
 
 
 def synthesize_evidence(n: int, source_evidence: Path, source_refs: Path, out: Path) -> tuple[int, int]:
-    """Write N study files to out/evidence and their references to out/references/synthetic.bib."""
+    """Write N study files to out/evidence and their references to out/references/synthetic-*.bib."""
     shapes = [(p.stem, p.read_text(encoding="utf-8")) for p in load.study_paths(source_evidence)]
     bib, _ = load.load_bibliography(load.read_files(load.bib_paths(source_refs))[0])
     (out / "evidence").mkdir(parents=True, exist_ok=True)
@@ -33,7 +33,10 @@ def synthesize_evidence(n: int, source_evidence: Path, source_refs: Path, out: P
         (out / "evidence" / f"{new_id}.yaml").write_text(text, encoding="utf-8")
         for old, new in mapping.items():
             entries.append(_entry(bib, old, new, year if main and old == main.group(1) else None))
-    (out / "references" / "synthetic.bib").write_text("\n".join(entries), encoding="utf-8")
+    chunk = 400  # entries per file: keeps each file well under the 1 MB limit for one input file
+    for k in range(0, len(entries), chunk):
+        (out / "references" / f"synthetic-{k // chunk:03d}.bib").write_text("\n".join(entries[k:k + chunk]),
+                                                                           encoding="utf-8")
     return n, len(entries)
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
+import re
 import shutil
 from datetime import datetime, timezone
 import subprocess
@@ -41,6 +44,27 @@ def mkdocs_config(work: Path, docs: Path, site: Path, nav: list[Any] | None = No
     return out
 
 
+_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.S | re.I)
+CSP = ("default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
+       "frame-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'")
+
+
+def csp_for(html: str) -> str:
+    """A policy allowing this page's own inline scripts (by hash) and no other inline script."""
+    hashes = sorted({"'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
+                     for attrs, body in _INLINE_SCRIPT.findall(html) if "application/json" not in attrs})
+    return CSP.format(hashes=" ".join(hashes))
+
+
+def add_csp(site: Path) -> None:
+    """Insert a Content-Security-Policy meta element at the top of every page's <head>."""
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        meta = f'<meta http-equiv="Content-Security-Policy" content="{csp_for(html)}">'
+        page.write_text(re.sub(r"<head>", "<head>\n" + meta, html, count=1), encoding="utf-8")
+
+
 def write_site(pages: dict[str, str], work: Path, out: Path, nav: list[Any] | None = None,
                extra: dict[str, bytes] | None = None, build_date: str | None = None) -> int:
     """Generate into `work`, build into a temporary folder, then swap it into `out` (atomic)."""
@@ -63,6 +87,7 @@ def write_site(pages: dict[str, str], work: Path, out: Path, nav: list[Any] | No
         shutil.rmtree(tmp, ignore_errors=True)
         print("build.py: mkdocs failed; the previous site was left untouched", file=sys.stderr)
         return 1
+    add_csp(tmp)
     for rel, data in (extra or {}).items():
         (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp / rel).write_bytes(data)

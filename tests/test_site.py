@@ -102,3 +102,21 @@ def test_no_markdown_syntax_leaks_into_pages(site: Path) -> None:
     for f in site.rglob("*.html"):
         text = re.sub(r"<[^>]+>", " ", f.read_text(encoding="utf-8"))
         assert "{:" not in text and "[^" not in text and "{{" not in text and "{%" not in text, f
+
+
+def test_every_page_has_a_csp_forbidding_unlisted_inline_script(site: Path) -> None:
+    import base64
+    import hashlib
+    for f in site.rglob("*.html"):
+        html = f.read_text(encoding="utf-8")
+        m = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html)
+        assert m, f
+        script_src = re.search(r"script-src ([^;]+)", m.group(1)).group(1)  # type: ignore[union-attr]
+        assert "unsafe-inline" not in script_src and "unsafe-eval" not in script_src
+        assert "object-src 'none'" in m.group(1) and "base-uri 'self'" in m.group(1)
+        for attrs, body in re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", html, re.S):
+            if "application/json" in attrs:
+                continue
+            digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+            assert f"'sha256-{digest}'" in script_src, f
+        assert not re.search(r"<[a-z]+[^>]*\son[a-z]+=", html), f  # no inline event handlers
