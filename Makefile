@@ -4,9 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-# Debian packages: Pango for WeasyPrint (the PDF), Chromium for the browser tests.
+# Debian packages: Pango for WeasyPrint (the PDF); for the tests Chromium (browser and accessibility
+# tests), Java (the W3C Nu HTML checker) and npm (axe-core, pinned in package-lock.json).
 DEBS_SITE := libpango-1.0-0 libpangoft2-1.0-0
-DEBS_TEST := $(DEBS_SITE) chromium
+DEBS_TEST := $(DEBS_SITE) chromium java:default-jre-headless npm:npm
+NPM_STAMP := node_modules/.installed-$(shell cksum package-lock.json | cut -d' ' -f1)
 
 .PHONY: site test check typecheck clean install debs-site debs-test bench
 
@@ -33,7 +35,11 @@ typecheck: $(STAMP)
 debs-test:
 	bash scripts/ensure-debian-packages.sh $(DEBS_TEST)
 
-test: $(STAMP) debs-test
+$(NPM_STAMP): package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $(NPM_STAMP)
+
+test: $(STAMP) debs-test $(NPM_STAMP)
 	$(PY) -m mypy
 	$(PY) -m pytest
 
@@ -42,4 +48,4 @@ bench: $(STAMP) debs-site
 	$(PY) benchmarks/bench_pdf.py
 
 clean:
-	rm -rf site build .pytest_cache .mypy_cache .hypothesis test-artifacts
+	rm -rf site build .pytest_cache .mypy_cache .hypothesis test-artifacts node_modules

@@ -8,7 +8,7 @@ from typing import Any, Iterator
 from .schema import study_schema
 
 SHAPES = {"count": "count", "number": "number", "nonneg": "number ≥ 0", "percent": "percentage 0-100",
-          "source": "{report, where}", "time_point": "`baseline` or {value, unit}"}
+          "source": "{report, where}", "time_point": "baseline, or {value, unit}"}
 
 
 @dataclass(frozen=True)
@@ -23,9 +23,9 @@ def _kind(schema: dict[str, Any]) -> str:
     if "$ref" in schema:
         return SHAPES.get(schema["$ref"].rsplit("/", 1)[-1], "see above")
     if "enum" in schema:
-        return "one of: " + ", ".join(f"`{v}`" for v in schema["enum"])
+        return "one of: " + ", ".join(str(v) for v in schema["enum"])
     if "const" in schema:
-        return f"always `{schema['const']}`"
+        return f"always {schema['const']}"
     t = schema.get("type")
     if t == "array":
         return "list of " + _kind(schema.get("items", {}))

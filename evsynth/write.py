@@ -36,6 +36,10 @@ def mkdocs_config(work: Path, docs: Path, site: Path, nav: list[Any] | None = No
                   config: Path = ROOT / "mkdocs.yml") -> Path:
     """A copy of mkdocs.yml pointing at the generated pages and output folder, with the generated nav."""
     text = config.read_text(encoding="utf-8")
+    overrides = work / "overrides"
+    if overrides.exists():
+        shutil.rmtree(overrides)
+    shutil.copytree(ROOT / "site_src" / "overrides", overrides)
     extra = {"docs_dir": str(docs.resolve()), "site_dir": str(site.resolve())}
     if nav is not None:
         extra["nav"] = nav  # type: ignore[assignment]

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Install the Debian packages the build or the tests need, only those missing.
-# Usage: scripts/ensure-debian-packages.sh PACKAGE ...
+# Usage: scripts/ensure-debian-packages.sh PACKAGE ... | COMMAND:PACKAGE ...
+# (COMMAND:PACKAGE installs PACKAGE only when COMMAND is not on the PATH, e.g. java:default-jre-headless)
 set -euo pipefail
 missing=()
-for pkg in "$@"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
+for arg in "$@"; do
+  if [[ "$arg" == *:* ]]; then
+    command -v "${arg%%:*}" >/dev/null 2>&1 || missing+=("${arg##*:}")
+  else
+    dpkg-query -W -f='${Status}' "$arg" 2>/dev/null | grep -q "ok installed" || missing+=("$arg")
+  fi
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
