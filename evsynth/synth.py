@@ -72,7 +72,7 @@ def synthesize(studies: list[Study], discrepancies: list[Discrepancy], bib: Bibl
         printed_table2=tables.printed_table2(chiras) if chiras else {},
         agents=tables.agent_view(studies, vocab), primaries=tables.primary_view(studies),
         regions=tables.region_view(studies, vocab), decades=tables.decade_view(studies))
-    syn.rows = {str(r["study"]): r for r in syn.comparison.to_dict("records")}
+    syn.rows = {str(r["study"]): {str(k): v for k, v in r.items()} for r in syn.comparison.to_dict("records")}
     for r in pooled:
         syn.figures[f"forest-{r['outcome']}-{r['group']}.svg"] = figures.forest_plot(r)
     syn.figures["timeline.svg"] = figures.timeline(studies, {s.id: tables.patients(s) for s in studies},
