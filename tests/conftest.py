@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -33,3 +38,23 @@ def run_build(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -
 @pytest.fixture
 def root() -> Path:
     return ROOT
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def served_site(tmp: Path) -> Iterator[str]:
+    """Build the fixture evidence set's site (no PDF) into tmp and serve it on loopback; yields its URL."""
+    r = run_build("site", "--no-pdf", "--evidence", str(FIXTURES / "evidence"), "--references", str(REFERENCES),
+                  "--out", str(tmp / "site"), "--work", str(tmp / "work"))
+    assert r.returncode == 0, r.stderr
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(_QuietHandler, directory=str(tmp / "site")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import threading
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from conftest import FIXTURES, REFERENCES, ROOT, run_build
-from test_browser import CHROMIUM, _Quiet
+from conftest import ROOT, served_site
+from test_browser import CHROMIUM
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 pytestmark = pytest.mark.skipif(not (AXE.exists() and Path(CHROMIUM).exists()),
@@ -23,15 +20,8 @@ PAGES = {"home": "", "intervention": "interventions/tae/", "study": "studies/min
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    out = tmp_path_factory.mktemp("a11y")
-    r = run_build("site", "--no-pdf", "--evidence", str(FIXTURES / "evidence"), "--references", str(REFERENCES),
-                  "--out", str(out / "site"), "--work", str(out / "work"))
-    assert r.returncode == 0, r.stderr
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(_Quiet, directory=str(out / "site")))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    with served_site(tmp_path_factory.mktemp("a11y")) as url:
+        yield url
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -3,27 +3,19 @@ search finds a study by author. Screenshots are kept in test-artifacts/ for a pe
 
 from __future__ import annotations
 
-import functools
-import http.server
 import shutil
-import threading
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from conftest import FIXTURES, REFERENCES, ROOT, run_build
+from conftest import ROOT, served_site
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 PAGES = {"home": "", "intervention": "interventions/tae/", "study": "studies/mini-2020/"}
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 _SITE: list[Path] = []
@@ -37,14 +29,8 @@ def _site_root() -> Path:
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     out = tmp_path_factory.mktemp("browser-site")
     _SITE[:] = [out / "site"]
-    r = run_build("site", "--evidence", str(FIXTURES / "evidence"), "--references", str(REFERENCES),
-                  "--out", str(out / "site"), "--work", str(out / "work"))
-    assert r.returncode == 0, r.stderr
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(_Quiet, directory=str(out / "site")))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    with served_site(out) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
