@@ -85,7 +85,7 @@ class Renderer:
         refs: list[Reference] = cite(self.bib, keys or [])
         self.keys[path] = [r.key for r in refs]
         self.out[path] = self.env.get_template(template).render(
-            syn=self.syn, vocab=self.vocab, refs=refs, root="../" * path.count("/"),
+            syn=self.syn, vocab=self.vocab, refs=refs, ref_keys={r.key for r in refs}, root="../" * path.count("/"),
             print_numbers=self.print_numbers, **ctx)
 
     def group_context(self, group: str) -> dict[str, Any]:
