@@ -95,12 +95,17 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_site(args: argparse.Namespace) -> int:
-    from .site import build_site
+def build_if_valid(args: argparse.Namespace, build: Callable[[Inputs, argparse.Namespace], int]) -> int:
+    """load -> validate; on any error report it and build nothing, else run `build`."""
     inputs = gather(args.evidence, args.references)
     if has_errors(inputs.problems):
         return report(inputs.problems, len(inputs.validated.studies), warnings=False)
-    return build_site(inputs, args)
+    return build(inputs, args)
+
+
+def cmd_site(args: argparse.Namespace) -> int:
+    from .site import build_site
+    return build_if_valid(args, build_site)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -117,10 +122,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 def cmd_pdf(args: argparse.Namespace) -> int:
     from .site import build_pdf
-    inputs = gather(args.evidence, args.references)
-    if has_errors(inputs.problems):
-        return report(inputs.problems, len(inputs.validated.studies), warnings=False)
-    return build_pdf(inputs, args)
+    return build_if_valid(args, build_pdf)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
