@@ -95,6 +95,14 @@ def test_no_text_outside_the_page_box(real: pdfium.PdfDocument) -> None:
     assert outside == []
 
 
+def test_chapters_and_the_bibliography_start_their_own_pages(real: pdfium.PdfDocument) -> None:
+    starts = [index for level, _, index in outline(real) if level == 0]
+    assert len(starts) == len(set(starts))  # no two chapters share a first page
+    bib = next(index for level, title, index in outline(real) if title == "Bibliography")
+    first = real[bib].get_textpage().get_text_range()
+    assert "Glossary" not in first and "[1] " in first
+
+
 def test_wide_tables_go_to_landscape_pages(real: pdfium.PdfDocument) -> None:
     pages = text_of(real)
     table4 = next(i for i, t in enumerate(pages) if "Table 4: chemoembolization" in t)
