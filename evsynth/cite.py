@@ -18,6 +18,7 @@ from pybtex.database import Entry, Person
 from pybtex.richtext import Text
 from pybtex.style.formatting import BaseStyle
 
+from . import escape
 from .load import Bibliography
 
 MAX_AUTHORS = 6
@@ -109,11 +110,11 @@ class Reference:
 
     @property
     def doi_url(self) -> str | None:
-        return f"https://doi.org/{self.doi}" if self.doi else None
+        return escape.doi_url(self.doi)
 
     @property
     def pubmed_url(self) -> str | None:
-        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else None
+        return escape.pubmed_url(self.pmid)
 
 
 @lru_cache(maxsize=1)

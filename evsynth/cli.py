@@ -121,7 +121,13 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def cmd_pdf(args: argparse.Namespace) -> int:
-    from .site import build_pdf
+    from .site import build_pdf, inside_built_site
+    site = inside_built_site(args.output)
+    if site is not None:
+        print(f"build.py: {load.display_path(args.output)} is inside the built site {load.display_path(site)}/, "
+              "whose PDF is written by `build.py site` together with the pages it matches: "
+              "run `build.py site`, or give --output a path outside the site", file=sys.stderr)
+        return 1
     return build_if_valid(args, build_pdf)
 
 
@@ -170,8 +176,9 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_site)
     pd = sub.add_parser("pdf", parents=[common], help="build the offline PDF of the whole site",
                         description="Validate, then write the whole site as one PDF report (WeasyPrint).")
-    pd.add_argument("--output", type=Path, default=ROOT / "site" / "downloads" / "evidence-synthesis.pdf",
-                    metavar="FILE", help="where to write it (default: site/downloads/evidence-synthesis.pdf)")
+    pd.add_argument("--output", type=Path, default=ROOT / "build" / "evidence-synthesis.pdf",
+                    metavar="FILE", help="where to write it (default: build/evidence-synthesis.pdf); never "
+                    "inside a built site, whose PDF `site` writes with the pages it matches")
     pd.set_defaults(func=cmd_pdf)
     v = sub.add_parser("serve", parents=[common], help="build and serve the site locally, rebuilding on change",
                        description="Build the site and serve it on http://127.0.0.1:PORT/, rebuilding "

@@ -17,18 +17,12 @@ import latexcodec  # noqa: F401  (registers the "ulatex" codec)
 import pandas as pd
 from pybtex.database import BibliographyData
 
+from . import escape
 from .load import Bibliography
 from .model import Study, Value
 from .quality import Discrepancy
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def safe_cell(x: Any) -> Any:
-    """Neutralise spreadsheet formula injection in text cells (numbers stay numbers)."""
-    if isinstance(x, str) and x.startswith(FORMULA_START):
-        return "'" + x
-    return x
+safe_cell = escape.csv_cell  # the CSV escaping boundary
 
 
 def to_csv(rows: Iterable[dict[str, Any]], columns: list[str]) -> str:

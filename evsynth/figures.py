@@ -19,7 +19,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 from .model import Study  # noqa: E402
 from .pool import Pooled  # noqa: E402
 
-plt.rcParams.update({"svg.hashsalt": "evsynth", "svg.fonttype": "none", "font.family": "DejaVu Sans",
+# Labels come from study files: never read `$...$` as mathtext (it crashes on `$\\frac$`).
+plt.rcParams.update({"text.parse_math": False, "text.usetex": False, "svg.hashsalt": "evsynth",
+                     "svg.fonttype": "none", "font.family": "DejaVu Sans",
                      "font.size": 9, "axes.spines.top": False, "axes.spines.right": False})
 GROUP_COLOURS = {"tae": "#1f77b4", "tace-tai": "#d62728", "pvp": "#2ca02c", "pvp-tai-tace": "#9467bd"}
 

@@ -10,15 +10,20 @@ headers and landscape pages for wide tables. Fonts are shipped in `site_src/pdf/
 from __future__ import annotations
 
 import base64
+import html
+import os
 import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import jinja2
 import markdown
 from markupsafe import Markup
 
+from . import escape
 from .cite import Reference, cite
 from .load import Bibliography
 from .render import Renderer, environment
@@ -115,7 +120,8 @@ def chapters(syn: Synthesis, bib: Bibliography, vocab: Vocabularies | None = Non
     out = []
     for path, level in order:
         text = markdown.markdown(pages[path], extensions=EXTENSIONS, output_format="html")
-        title = re.sub(r"<[^>]+>", "", re.search(r"<h1[^>]*>(.*?)</h1>", text, re.S).group(1))  # type: ignore[union-attr]
+        heading = re.search(r"<h1[^>]*>(.*?)</h1>", text, re.S).group(1)  # type: ignore[union-attr]
+        title = html.unescape(re.sub(r"<[^>]+>", "", heading))  # plain text: the template escapes it once
         text = _demote(_rewrite(text, path, set(pages), syn.figures), level - 1)
         out.append(Chapter(path, title, level, Markup(text)))
     refs = sorted(cite(bib, numbers), key=lambda r: r.number)
@@ -126,7 +132,7 @@ def render_pdf_html(syn: Synthesis, bib: Bibliography, version: str, vocab: Voca
     """The whole print document as HTML."""
     chs, refs, numbers = chapters(syn, bib, vocab)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(PDF_DIR)), autoescape=True,
-                             trim_blocks=True, lstrip_blocks=True)
+                             finalize=escape.finalize_html, trim_blocks=True, lstrip_blocks=True)
     env.filters["fid"] = footnote_id
     dates = [str(s.extraction.get("date")) for s in syn.studies]
     patients = int(syn.comparison["Patients"].fillna(0).sum()) if len(syn.comparison) else 0
@@ -135,10 +141,47 @@ def render_pdf_html(syn: Synthesis, bib: Bibliography, version: str, vocab: Voca
         evidence_date=max(dates) if dates else "no studies", version=version, wide=WIDE)
 
 
+FONTS_CONF = PDF_DIR / "fonts" / "fonts.conf"
+
+
+def _fetcher(root: Path = PDF_DIR) -> Any:
+    """A WeasyPrint URL fetcher that serves `data:` URLs and files under `root`, and refuses the rest.
+
+    The print HTML holds links and images from untrusted text only as escaped text, but whatever
+    slips through can neither embed a local file (`file:///etc/passwd`) nor make a request.
+    """
+    from weasyprint.urls import URLFetcher
+
+    class BuildFilesOnly(URLFetcher):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+            self.refused: list[str] = []
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if _allowed(url, root.resolve()):
+                return super().fetch(url, headers)
+            self.refused.append(url)
+            raise ValueError("the PDF loads only the build's own files")
+
+    return BuildFilesOnly()
+
+
+def _allowed(url: str, root: Path) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme == "data":
+        return True
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        return False
+    path = Path(unquote(parts.path)).resolve()
+    return path.is_relative_to(root) and path.is_file()
+
+
 def write_pdf(html: str, target: Path) -> int:
-    """Lay out and write the PDF; returns the number of pages."""
+    """Lay out and write the PDF with the shipped fonts only; returns the number of pages."""
+    os.environ["FONTCONFIG_FILE"] = str(FONTS_CONF)  # read when Pango first loads fonts
     from weasyprint import HTML
-    document = HTML(string=html, base_url=str(PDF_DIR) + "/").render()
+    fetcher = _fetcher()
+    document = HTML(string=html, base_url=str(PDF_DIR) + "/", url_fetcher=fetcher).render()
     target.parent.mkdir(parents=True, exist_ok=True)
     document.write_pdf(target)
     return len(document.pages)

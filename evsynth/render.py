@@ -1,7 +1,9 @@
 """Stage 5, render: the synthesis -> Markdown pages, figures and downloads (path -> text).
 
-Text from study and BibTeX files is untrusted: templates pass it through `md` (Markdown
-text) or `attr` (attribute values); numbers go through `val`/`prop`/`dur`, which escape too.
+Text from study and BibTeX files is untrusted: it meets the page only through the escaping
+boundary (`evsynth.escape`). Templates pass it through `md` (Markdown text, and attribute values
+of raw HTML inside Markdown) or the number helpers `val`/`prop`/`dur`, which escape too; anything
+a template prints without them is escaped by the environment (`escape.finalize`).
 The navigation is generated here as well, so the site needs no MkDocs plugin to find pages.
 """
 
@@ -9,13 +11,15 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Iterable
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import pandas as pd
+from markupsafe import Markup
 
-from . import views
+from . import escape, views
 from .cite import Reference, cite
 from .fielddoc import field_docs
 from .history import Change
@@ -37,12 +41,22 @@ def figure_alt(svg: str) -> str:
     return html.unescape(m.group(1)) if m else ""
 
 
-def frame_md(frame: pd.DataFrame, columns: list[str] | None = None) -> str:
+def frame_md(frame: pd.DataFrame, columns: list[str] | None = None) -> Markup:
     """A DataFrame as a Markdown table, every cell escaped."""
     cols = columns or list(frame.columns)
     head = "| " + " | ".join(md(c) for c in cols) + " |\n| " + " | ".join("---" for _ in cols) + " |\n"
     body = "".join("| " + " | ".join(md(_cell(row[c])) for c in cols) + " |\n" for _, row in frame.iterrows())
-    return head + body
+    return Markup(head + body)
+
+
+def join(items: Iterable[Any], separator: str = "") -> Markup:
+    """jinja's `join`, escaping every item that is not already escaped."""
+    return Markup(md(separator).join(md(x) for x in items))
+
+
+def replace(text: Any, old: str, new: str) -> Markup:
+    """jinja's `replace` on the text, then escaped."""
+    return md(str(text).replace(old, new))
 
 
 def _cell(x: Any) -> str:
@@ -57,12 +71,14 @@ def known(x: Any) -> bool:
 
 
 def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=False,
-                             trim_blocks=True, lstrip_blocks=True,
+    # autoescape with `finalize`: every printed value that is not already Markup is escaped for
+    # Markdown, so a template that forgets a filter cannot publish live markup.
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True,
+                             finalize=escape.finalize, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
     env.filters.update(md=md, attr=attr, val=views.val, prop=views.prop, dur=views.dur, fmt=fmt,
                        pct=views.pct, slug=views.slug, figure_alt=figure_alt, table=frame_md,
-                       time_point=views.time_point, fid=views.footnote_id, known=known)
+                       time_point=views.time_point, fid=views.fid, known=known, join=join, replace=replace)
     return env
 
 
@@ -139,7 +155,7 @@ class Renderer:
             {"Interventions": ["interventions/index.md"] + [
                 {self.vocab.groups[g]: f"interventions/{g}/index.md"} for g in self.vocab.groups]},
             # Material inserts nav titles into every page without escaping them: escape here.
-            {"Studies": ["studies/index.md"] + [{html.escape(s.label): f"studies/{s.id}/index.md"}
+            {"Studies": ["studies/index.md"] + [{str(escape.html_text(s.label)): f"studies/{s.id}/index.md"}
                                                 for s in syn.studies]},
             {"Compare": ["compare/index.md", "tables/index.md",
                          {"Agents and drugs": ["agents/index.md"] + [

@@ -67,6 +67,15 @@ def build_pdf(inputs: Any, args: argparse.Namespace) -> int:
     return 0
 
 
+def inside_built_site(target: Path) -> Path | None:
+    """The built site (a folder holding sitemap.xml, or site/) that `target` would be written into."""
+    resolved = target.resolve()
+    for folder in resolved.parents:
+        if (folder / "sitemap.xml").exists() or folder == (ROOT / "site").resolve():
+            return folder
+    return None
+
+
 def _snapshot(folders: list[Path]) -> dict[str, float]:
     return {str(p): p.stat().st_mtime for f in folders if f.exists() for p in f.rglob("*") if p.is_file()}
 

@@ -1,32 +1,26 @@
 """Helpers the templates use: numbers with their provenance, durations, certainty ratings.
 
-Everything returned here is HTML or Markdown that is safe to insert: text from study files
-is escaped (`md` for Markdown, `attr` for attribute values).
+Everything returned here is Markdown (with inline HTML) that is safe to insert, marked as such
+with `Markup`: text from study files goes through the escaping boundary (`evsynth.escape`).
 """
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
+
+from markupsafe import Markup
+
+from . import escape
 
 from .model import Reading, Study, Value
 from .pool import Pooled
 from .tables import NR, duration_months, duration_text, fmt
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
-_INVISIBLE = re.compile(r"[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def md(text: Any) -> str:
-    """Untrusted text as inert Markdown: no HTML, no links, no emphasis, one line."""
-    s = html.escape(_INVISIBLE.sub(" ", str(text)), quote=False)
-    return _MD_SPECIAL.sub(r"\\\1", s)
-
-
-def attr(text: Any) -> str:
-    """Untrusted text for an HTML attribute value."""
-    return html.escape(_INVISIBLE.sub(" ", str(text)), quote=True)
+# Text in Markdown and attribute values of raw HTML inside Markdown share one escaping.
+md = attr = escape.markdown
+NOT_REPORTED = Markup(f'<span class="nr">{NR}</span>')
+AMBIGUOUS = Markup('<sup class="amb" title="uncertain reading">?</sup>')
 
 
 def slug(text: str) -> str:
@@ -44,21 +38,22 @@ def provenance(v: Value) -> str:
     return "; ".join(parts)
 
 
-def val(v: Any, suffix: str = "") -> str:
+def val(v: Any, suffix: str = "") -> Markup:
     """A number with its provenance on hover (title) and in print (data-prov)."""
     if not isinstance(v, Value):
-        return f'<span class="nr">{NR}</span>' if v is None else md(v)
-    mark = '<sup class="amb" title="uncertain reading">?</sup>' if v.ambiguous else ""
+        return NOT_REPORTED if v is None else md(v)
+    mark = AMBIGUOUS if v.ambiguous else ""
     prov = attr(provenance(v))
     unit = f" {md(v.unit)}" if v.unit else ""
     own = " own" if v.where or v.note or v.printed or v.ambiguous else ""
-    return f'<span class="prov{own}" title="{prov}" data-prov="{prov}">{fmt(v.value)}{unit}{md(suffix)}</span>{mark}'
+    number = md(fmt(v.value)) if isinstance(v.value, str) else Markup(fmt(v.value))
+    return Markup(f'<span class="prov{own}" title="{prov}" data-prov="{prov}">{number}{unit}{md(suffix)}</span>{mark}')
 
 
-def prop(p: dict[str, Any] | None) -> str:
+def prop(p: dict[str, Any] | None) -> Markup:
     """'15/18 (83%)' with provenance on each printed number."""
     if not p:
-        return f'<span class="nr">{NR}</span>'
+        return NOT_REPORTED
     n, of, pct = p.get("n"), p.get("of"), p.get("percent")
     text = val(n) if isinstance(n, Value) else ""
     if isinstance(of, Value):
@@ -67,14 +62,14 @@ def prop(p: dict[str, Any] | None) -> str:
         text += f" ({val(pct, '%')})"
     elif isinstance(n, Value) and isinstance(of, Value) and float(of) > 0:
         text += f" ({100 * float(n) / float(of):.0f}%, computed)"
-    return text.strip() or f'<span class="nr">{NR}</span>'
+    return Markup(text.strip()) if text.strip() else NOT_REPORTED
 
 
-def dur(d: dict[str, Any], source: Any = None) -> str:
+def dur(d: dict[str, Any], source: Any = None) -> Markup:
     """A duration as printed, with its range in months and its provenance."""
     text = duration_text(d)
     if text == NR:
-        return f'<span class="nr">{NR}</span>'
+        return NOT_REPORTED
     lo, hi = duration_months(d)
     where = source.label if source is not None else ""
     values = [v for v in d.values() if isinstance(v, Value)]
@@ -83,23 +78,28 @@ def dur(d: dict[str, Any], source: Any = None) -> str:
     months = ""
     if lo is not None and hi is not None and (d.get("unit") != "months" or any(v.unit for v in values)):
         months = f" ({fmt(round(lo, 1))}{'–' + fmt(round(hi, 1)) if hi != lo else ''} months)"
-    mark = '<sup class="amb" title="uncertain reading">?</sup>' if any(v.ambiguous for v in values) else ""
-    return f'<span class="prov" title="{title}" data-prov="{title}">{md(text)}{months}</span>{mark}'
+    mark = AMBIGUOUS if any(v.ambiguous for v in values) else ""
+    return Markup(f'<span class="prov" title="{title}" data-prov="{title}">{md(text)}{md(months)}</span>{mark}')
 
 
-def time_point(r: Reading | dict[str, Any]) -> str:
+def time_point(r: Reading | dict[str, Any]) -> Markup:
     d = r.data if isinstance(r, Reading) else r
     tp = d.get("time_point")
     if isinstance(tp, dict):
         unit = str(tp["unit"])
-        return f"{fmt(tp['value'])} {unit[:-1] if tp['value'] == 1 else unit}"
+        return md(f"{fmt(tp['value'])} {unit[:-1] if tp['value'] == 1 else unit}")
     if tp == "baseline":
-        return "baseline"
+        return Markup("baseline")
     return md(d.get("timing", "not stated"))
 
 
 def pct(x: float | None) -> str:
     return NR if x is None else f"{100 * x:.0f}%"
+
+
+def fid(key: str) -> Markup:
+    """A footnote or anchor id for a citation key, as template output (letters, digits, - and _)."""
+    return Markup(footnote_id(key))
 
 
 def certainty(pooled: Pooled | None, studies: list[Study]) -> tuple[str, list[str]]:

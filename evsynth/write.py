@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import os
 import re
@@ -49,33 +50,87 @@ def mkdocs_config(work: Path, docs: Path, site: Path, nav: list[Any] | None = No
 
 
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.S | re.I)
+_THEME_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+_BASE_URL = re.compile(r"\{\{ *(?:config\.extra\.scope *\| *d\(base_url\)|base_url) *\}\}")
 CSP = ("default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
        "frame-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'")
 
 
-def csp_for(html: str) -> str:
-    """A policy allowing this page's own inline scripts (by hash) and no other inline script."""
-    hashes = sorted({"'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
-                     for attrs, body in _INLINE_SCRIPT.findall(html) if "application/json" not in attrs})
-    return CSP.format(hashes=" ".join(hashes))
+class UnknownScript(Exception):
+    """A page holds an inline script that neither the theme nor this project wrote."""
+
+
+@functools.lru_cache(maxsize=16)
+def theme_scripts(base_url: str) -> frozenset[str]:
+    """The inline scripts Material writes into a page whose base URL is `base_url`, read from the
+    theme's own templates: the only inline scripts a page may run."""
+    import material
+    folder = Path(material.__file__).parent / "templates" / "partials" / "javascripts"
+    out = set()
+    for template in sorted(folder.glob("*.html")):
+        for body in _THEME_SCRIPT.findall(template.read_text(encoding="utf-8")):
+            body = _BASE_URL.sub(base_url, body)
+            if "{{" not in body and "{%" not in body:
+                out.add(body)
+    return frozenset(out)
+
+
+def base_url(page: Path, site: Path) -> str:
+    """MkDocs' relative base URL of a page ('.', '..', '../..'); the 404 page's is '/'."""
+    rel = page.relative_to(site)
+    if rel == Path("404.html"):
+        return "/"
+    return "/".join([".."] * (len(rel.parts) - 1)) or "."
+
+
+def _sha(body: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
+
+
+def csp_for(html: str, base: str, name: str = "page") -> str:
+    """The policy of a page: the theme's known inline scripts by hash, nothing from the page itself.
+    A page holding any other inline script is refused (UnknownScript), never allowed."""
+    allowed = theme_scripts(base)
+    for attrs, body in _INLINE_SCRIPT.findall(html):
+        if "application/json" not in attrs and body not in allowed:
+            raise UnknownScript(f"{name} holds an inline script the build did not write: {body[:60]!r}")
+    return CSP.format(hashes=" ".join(sorted(_sha(b) for b in allowed)))
 
 
 def add_csp(site: Path) -> None:
     """Insert a Content-Security-Policy meta element at the top of every page's <head>."""
-    for page in site.rglob("*.html"):
+    for page in sorted(site.rglob("*.html")):
         html = page.read_text(encoding="utf-8")
-        meta = f'<meta http-equiv="Content-Security-Policy" content="{csp_for(html)}">'
+        policy = csp_for(html, base_url(page, site), str(page.relative_to(site)))
+        meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
         page.write_text(re.sub(r"<head>", "<head>\n" + meta, html, count=1), encoding="utf-8")
 
 
 def write_site(pages: dict[str, str], work: Path, out: Path, nav: list[Any] | None = None,
                extra: dict[str, bytes] | None = None, build_date: str | None = None) -> int:
-    """Generate into `work`, build into a temporary folder, then swap it into `out` (atomic)."""
+    """Generate into `work`, build into a temporary folder inside `work`, then swap it into `out`.
+
+    The temporary folder lives in the (git-ignored) work folder and is removed on any failure or
+    interruption; one left by a killed build is removed by the next build.
+    """
     docs = work / "docs"
     write_pages(pages, docs, ROOT / "site_src" / "pages")
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".site-", dir=out.parent))
+    for stale in work.glob(".site-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".site-", dir=work))
+    try:
+        code = _build_into(tmp, work, docs, nav, extra, build_date)
+        if code == 0:
+            _swap(tmp, out, work)
+        return code
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _build_into(tmp: Path, work: Path, docs: Path, nav: list[Any] | None, extra: dict[str, bytes] | None,
+                build_date: str | None) -> int:
     config = mkdocs_config(work, docs, tmp, nav)
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     if build_date:  # dates in the output come from the evidence, not the clock (reproducible builds)
@@ -88,16 +143,28 @@ def write_site(pages: dict[str, str], work: Path, out: Path, nav: list[Any] | No
     if result.returncode != 0 or any("WARNING" in line for line in noise):
         sys.stderr.write("\n".join(noise) + "\n")
     if result.returncode != 0:
-        shutil.rmtree(tmp, ignore_errors=True)
         print("build.py: mkdocs failed; the previous site was left untouched", file=sys.stderr)
         return 1
-    add_csp(tmp)
+    try:
+        add_csp(tmp)
+    except UnknownScript as exc:
+        print(f"build.py: {exc}; the previous site was left untouched", file=sys.stderr)
+        return 1
     for rel, data in (extra or {}).items():
         (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp / rel).write_bytes(data)
+    return 0
+
+
+def _swap(tmp: Path, out: Path, work: Path) -> None:
+    """Replace `out` with the finished build `tmp` (a rename when both are on one file system)."""
+    staged = tmp
+    if tmp.stat().st_dev != out.parent.stat().st_dev:  # another file system: copy beside `out` first
+        staged = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+        shutil.copytree(tmp, staged, dirs_exist_ok=True)
     old = out.with_name(out.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
     if out.exists():
         out.rename(old)
-    tmp.rename(out)
+    staged.rename(out)
     shutil.rmtree(old, ignore_errors=True)
-    return 0

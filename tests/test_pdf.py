@@ -150,3 +150,41 @@ def test_pdf_is_in_the_site_downloads(tmp_path: Path) -> None:
     page = (tmp_path / "site" / "downloads" / "index.html")
     href = re.search(r'href="([^"]*evidence-synthesis\.pdf)"', page.read_text()).group(1)  # type: ignore[union-attr]
     assert (page.parent / href).resolve() == pdf.resolve()
+
+
+def test_the_pdf_fetches_only_the_builds_own_files(tmp_path: Path) -> None:
+    from evsynth.pdf import PDF_DIR, _allowed
+    root = PDF_DIR.resolve()
+    assert _allowed((PDF_DIR / "pdf.css").as_uri(), root)
+    assert _allowed((PDF_DIR / "fonts" / "dejavu-sans-mono-400-normal.ttf").as_uri(), root)
+    assert _allowed("data:image/svg+xml;base64,PHN2Zy8+", root)
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret")
+    link = PDF_DIR / "fonts" / "does-not-exist.ttf"
+    for url in ("file:///etc/passwd", outside.as_uri(), (PDF_DIR / ".." / ".." / "README.md").as_uri(),
+                link.as_uri(), "http://127.0.0.1:1/x.png", "https://example.org/x.css",
+                "ftp://127.0.0.1/x", "file://evil.example/etc/passwd"):
+        assert not _allowed(url, root), url
+
+
+def test_every_font_in_the_pdf_is_shipped(fixture_pdf: pdfium.PdfDocument, tmp_path: Path) -> None:
+    import pdfplumber
+    from fontTools.ttLib import TTFont
+    from evsynth.pdf import PDF_DIR
+    families = {str(TTFont(f)["name"].getDebugName(1)).replace(" ", "") for f in (PDF_DIR / "fonts").glob("*.ttf")}
+    path = build(tmp_path, FIXTURES / "injection" / "evidence", FIXTURES / "injection" / "references")
+    with pdfplumber.open(path) as pdf:  # WeasyPrint names them 'ABCDEF+DejaVu-Sans-Bold'
+        used = {c["fontname"].split("+", 1)[-1].replace("-", "") for page in pdf.pages for c in page.chars}
+    styles = ("", "Bold", "Italic", "Oblique", "BoldItalic", "BoldOblique")
+    assert used and all(any(u == f + s for f in families for s in styles) for u in used), (used, families)
+    assert "DejaVuSansMono" in families
+
+
+def test_pdf_alone_never_writes_into_a_built_site(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "downloads").mkdir(parents=True)
+    (site / "sitemap.xml").write_text("<urlset/>")
+    target = site / "downloads" / "evidence-synthesis.pdf"
+    r = run_build("pdf", "--evidence", str(FIXTURES / "evidence"), "--references", str(REFERENCES),
+                  "--output", str(target))
+    assert r.returncode == 1 and "build.py site" in r.stderr and not target.exists()

@@ -129,3 +129,26 @@ def test_nothing_lost_every_study_reaches_the_pdf(real_site: Path) -> None:
         for v in list(s.values())[:40]:
             assert fmt(v.value) in text, (s.id, v.path)
     shutil.rmtree(real_site.parent / "work", ignore_errors=True)
+
+
+def test_a_killed_build_leaves_nothing_behind(tmp_path: Path) -> None:
+    """Killed while MkDocs writes (SIGKILL: no clean-up can run), then built again: the output's
+    folder holds only the site, and the work folder no stale temporary build."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    from conftest import ROOT
+    args = [sys.executable, str(ROOT / "build.py"), "site", "--no-pdf", "--evidence", str(FIXTURES / "evidence"),
+            "--references", str(FIXTURES / "references"), "--out", str(tmp_path / "out" / "site"),
+            "--work", str(tmp_path / "work")]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not list((tmp_path / "work").glob(".site-*")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+    assert subprocess.run(args, capture_output=True).returncode == 0
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["site"]
+    assert list((tmp_path / "work").glob(".site-*")) == []

@@ -1,0 +1,114 @@
+"""The escaping boundary: one function per output context for text from study and BibTeX files.
+
+Study files and BibTeX arrive in strangers' pull requests, so every string read from them is
+untrusted. It reaches an output through exactly one of these functions, applied in the render
+stage (templates get them as filters, and the template environment escapes anything printed
+without one):
+
+| context | function | what it guarantees |
+| --- | --- | --- |
+| Markdown page (text, and attribute values of raw HTML inside it) | `markdown` | no HTML, no link, image, footnote, attr_list or emphasis syntax, no table cell break; one line |
+| URL | `doi_url`, `pubmed_url` | only `https://doi.org/` and `https://pubmed.ncbi.nlm.nih.gov/`, built from validated parts |
+| HTML (print document, navigation titles) | `html_text` | text, never markup |
+| CSV cell | `csv_cell` | never read as a spreadsheet formula |
+| terminal and GitHub annotations | `terminal`, in `problems` | control and bidirectional characters shown as escapes |
+
+Markdown escaping uses numeric character references rather than backslashes: they are inert in
+Markdown text, in link and image text, in table cells and inside attribute values of raw HTML
+(where Python-Markdown's link patterns run before its raw-HTML pattern), and a browser or
+WeasyPrint shows them as the characters they stand for.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any, Callable
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+# Characters that mean something to HTML or to Python-Markdown and its extensions (tables,
+# attr_list, footnotes, md_in_html, admonition, toc) anywhere in a line.
+_ANYWHERE = re.compile(r"[&<>\"'\\`*_{}\[\]|]")
+# Characters that only start a block (list item, heading, quote, setext rule) at a line start.
+_LINE_START = re.compile(r"^ ?(?:#|[+=-]+(?= |$)|[0-9]+[.)](?= |$))")
+_SPACES = re.compile(r"\s+")
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+_DOI = re.compile(r"10\.[0-9]{4,9}/[-._;()/:<>A-Za-z0-9]{1,200}")
+_PMID = re.compile(r"[1-9][0-9]{0,8}")
+
+
+def _ref(m: re.Match[str]) -> str:
+    return "".join(f"&#{ord(c)};" for c in m.group(0))
+
+
+def plain(text: Any) -> str:
+    """One line of visible text: control, zero-width and direction characters become spaces."""
+    return _INVISIBLE.sub(" ", str(text))
+
+
+def one_line(text: Any) -> str:
+    """Visible text on one line, each run of white space one space (as HTML shows them anyway)."""
+    return _SPACES.sub(" ", plain(text))
+
+
+def markdown(text: Any) -> Markup:
+    """Untrusted text as inert Markdown (also safe as an attribute value of raw HTML in Markdown)."""
+    if isinstance(text, Markup):
+        return text
+    s = _ANYWHERE.sub(_ref, one_line(text))
+    return Markup(_LINE_START.sub(_ref, s, count=1))
+
+
+def html_text(text: Any) -> Markup:
+    """Untrusted text for HTML text or a quoted attribute value."""
+    if isinstance(text, Markup):
+        return text
+    return Markup(html.escape(plain(text), quote=True))
+
+
+def doi_url(doi: str | None) -> str | None:
+    """`https://doi.org/...` for a well-formed DOI, else None (never a link to anywhere else)."""
+    if doi is None or not _DOI.fullmatch(doi):
+        return None
+    return "https://doi.org/" + quote(doi, safe="/.-_;:()")
+
+
+def pubmed_url(pmid: str | None) -> str | None:
+    """The PubMed page of a PMID of digits, else None."""
+    if pmid is None or not _PMID.fullmatch(pmid):
+        return None
+    return f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def csv_cell(x: Any) -> Any:
+    """A spreadsheet cell: text that would start a formula gets a leading apostrophe."""
+    if isinstance(x, str) and x.lstrip(" ").startswith(FORMULA_START):
+        return "'" + x
+    return x
+
+
+def terminal(text: Any) -> str:
+    """Text for a terminal or a CI log: control and direction characters written as escapes."""
+    return _INVISIBLE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), str(text))
+
+
+def _finalizer(escaper: Callable[[Any], Markup]) -> Callable[[Any], Any]:
+    def finalize(value: Any) -> Any:
+        if value is None:
+            return ""
+        if isinstance(value, Markup):
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return Markup(str(value))
+        return escaper(value)
+    return finalize
+
+
+# The template environments' defaults: anything printed without a filter is escaped.
+finalize = _finalizer(markdown)  # Markdown pages
+finalize_html = _finalizer(html_text)  # the print document
