@@ -14,6 +14,9 @@ Severity = Literal["error", "warning"]
 CODES: dict[str, str] = {
     # reading the file
     "unreadable": "The file cannot be opened.",
+    "not-a-regular-file": "A symbolic link, folder or device where a study or BibTeX file belongs.",
+    "bad-file-name": "A file name outside lower-case letters, digits, '.', '_' and '-'.",
+    "wrong-extension": "A study or BibTeX file the build would not read (.yml, .YAML, .BIB): rename it.",
     "file-too-large": "The file is larger than a study file can be.",
     "not-utf8": "The file is not saved as UTF-8.",
     "tab-indent": "A tab is used for indentation.",
@@ -28,7 +31,10 @@ CODES: dict[str, str] = {
     "yaml-too-deep": "Nesting deeper than any study needs.",
     "yaml-ambiguous": "A plain value that YAML 1.1 and 1.2 read differently (no, on, 1e3, 012).",
     "non-finite-number": "NaN or infinity where a number belongs.",
-    "value-too-long": "A single value longer than allowed.",
+    "value-too-long": "A single value (or BibTeX field) longer than its field allows.",
+    "too-many-items": "A list or mapping (or BibTeX file) with more entries than any study needs.",
+    "too-many-values": "A file with more values than any study needs.",
+    "too-slow": "The check went over its time budget (a pathological file).",
     "duplicate-key": "The same key twice in one mapping.",
     # the schema
     "not-a-mapping": "The file is not a mapping of fields.",
@@ -38,7 +44,8 @@ CODES: dict[str, str] = {
     "unknown-value": "A value outside the allowed list (design, unit, kind...).",
     "negative-count": "A count below zero.",
     "out-of-range": "A number outside its allowed range (a percentage above 100...).",
-    "bad-format": "Text that does not follow its format (dates, ids).",
+    "bad-format": "Text that does not follow its format (dates, ids, labels without markup).",
+    "bad-date": "A date that is not a real calendar date, lies in the future or before 1900.",
     "empty": "An empty list or mapping.",
     "schema": "Another schema rule.",
     # vocabulary and references
@@ -46,6 +53,7 @@ CODES: dict[str, str] = {
     "placeholder": "A template placeholder (TODO) left in the file.",
     "id-mismatch": "The id differs from the file name.",
     "duplicate-id": "Two studies share an id.",
+    "anchor-clash": "Two study ids or citation keys that become the same link anchor (ab-2020, ab--2020).",
     "unknown-citation": "A citation key missing from references/.",
     "unknown-report": "A source names a report not listed under reports:.",
     # semantic rules
@@ -64,6 +72,7 @@ CODES: dict[str, str] = {
     "bib-missing-title": "A BibTeX entry has no title and is not marked incomplete.",
     "bib-bad-doi": "A DOI that is not of the form 10.xxxx/...",
     "bib-bad-pmid": "A PMID that is not digits.",
+    "bib-bad-label": "A first author (the default study label) holding markup or math characters.",
     # data-quality findings in the sources (warnings)
     "incomplete-citation": "A reference the sources give only in part (listed for completion).",
     "percent-mismatch": "A printed percentage differs from its n/N by a point or more.",
