@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from dataclasses import dataclass, field
@@ -14,7 +15,8 @@ from pybtex.database.input import bibtex
 from pybtex.exceptions import PybtexError
 
 from .problems import Problem
-from .yamlio import MAX_BYTES, Document, decode_text, parse_yaml
+from .limits import BIB_ENTRIES
+from .yamlio import MAX_BYTES, Document, decode_text, find_control_characters, parse_yaml
 
 pybtex_errors.set_strict_mode(True)
 
@@ -103,25 +105,39 @@ def load_bibliography(files: Iterable[RawFile]) -> tuple[Bibliography, list[Prob
 
 
 def _parse_bib_text(path: str, text: str, bib: Bibliography) -> list[Problem]:
+    """Entry by entry; time linear in the text (line numbers counted once, left to right)."""
+    problems = find_control_characters(path, text)
+    starts = [m.start() for m in _ENTRY_START.finditer(text)]
+    if len(starts) > BIB_ENTRIES:
+        line = text.count("\n", 0, starts[BIB_ENTRIES]) + 1
+        return problems + [Problem(path, line, 1, "too-many-items", f"more than {BIB_ENTRIES:,} entries "
+                                   "in one BibTeX file: split it")]
+    line, previous = 1, 0
+    for begin, end in zip(starts, starts[1:] + [len(text)]):
+        line += text.count("\n", previous, begin)
+        previous = begin
+        problems += _parse_entry(path, line, text[begin:end], bib)
+    return problems
+
+
+def _parse_entry(path: str, line: int, chunk: str, bib: Bibliography) -> list[Problem]:
+    try:
+        data = bibtex.Parser().parse_string(chunk)
+    except PybtexError as exc:
+        return [_bib_problem(path, line, chunk, exc)]
+    except Exception as exc:  # pybtex on odd input (LaTeX, names): a problem with the entry, never a crash
+        return [Problem(path, line, 1, "bib-syntax", f"BibTeX this reader cannot parse ({type(exc).__name__}): "
+                        "simplify the entry")]
     problems = []
-    starts = [m.start() for m in _ENTRY_START.finditer(text)] + [len(text)]
-    for begin, end in zip(starts, starts[1:]):
-        chunk = text[begin:end]
-        line = text.count("\n", 0, begin) + 1
-        try:
-            data = bibtex.Parser().parse_string(chunk)
-        except PybtexError as exc:
-            problems.append(_bib_problem(path, line, chunk, exc))
+    for key, entry in data.entries.items():
+        if key in bib.entries:
+            first = bib.where[key]
+            problems.append(Problem(path, line, 1, "bib-duplicate-key",
+                                    f"entry `{key}` is defined twice (first at {first[0]}:{first[1]}): "
+                                    "merge them or rename one"))
             continue
-        for key, entry in data.entries.items():
-            if key in bib.entries:
-                first = bib.where[key]
-                problems.append(Problem(path, line, 1, "bib-duplicate-key",
-                                        f"entry `{key}` is defined twice (first at {first[0]}:{first[1]}): "
-                                        "merge them or rename one"))
-                continue
-            bib.entries[key] = entry
-            bib.where[key] = (path, line)
+        bib.entries[key] = entry
+        bib.where[key] = (path, line)
     return problems
 
 
@@ -129,16 +145,14 @@ def _bib_problem(path: str, line: int, chunk: str, exc: PybtexError) -> Problem:
     lineno = getattr(exc, "lineno", None)
     message = str(exc).split(":", 1)[-1].strip() if lineno else str(exc)
     field_match = re.search(r"duplicate (\S+) field", str(exc))
-    col = 1
     if field_match:
-        m = re.search(rf"^\s*{re.escape(field_match.group(1))}\s*=", chunk, re.MULTILINE | re.IGNORECASE)
-        hits = list(re.finditer(rf"^\s*{re.escape(field_match.group(1))}\s*=", chunk, re.MULTILINE | re.IGNORECASE))
-        if len(hits) > 1:
-            m = hits[1]
-        if m:
-            lineno = chunk.count("\n", 0, m.start()) + 1
-        return Problem(path, line + (lineno or 1) - 1, col, "bib-duplicate-field",
-                       f"{message}: keep one value")
+        # each `\s*` starts after a distinct occurrence of the name and stops at the next non-space,
+        # so the spans it scans do not overlap: linear in the entry
+        name = re.escape(field_match.group(1))
+        hits = re.finditer(rf"(?<![\w-]){name}\s*=", chunk, re.IGNORECASE)
+        second = next(itertools.islice(hits, 1, None), None)
+        lineno = chunk.count("\n", 0, second.start()) + 1 if second else lineno
+        return Problem(path, line + (lineno or 1) - 1, 1, "bib-duplicate-field", f"{message}: keep one value")
     if "premature end of file" in str(exc):
-        return Problem(path, line, col, "bib-syntax", "BibTeX: this entry is never closed: add the missing `}`")
-    return Problem(path, line + (lineno or 1) - 1, col, "bib-syntax", f"BibTeX: {message}")
+        return Problem(path, line, 1, "bib-syntax", "BibTeX: this entry is never closed: add the missing `}`")
+    return Problem(path, line + (lineno or 1) - 1, 1, "bib-syntax", f"BibTeX: {message}")

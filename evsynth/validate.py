@@ -25,7 +25,7 @@ from .schema import study_schema
 from .vocab import FIELD_VOCABULARY, Vocabularies, load_vocabularies
 from .yamlio import Document, Path
 
-PLACEHOLDER = re.compile(r"\bTODO\b|<fill[^>]*>|\bFIXME\b", re.IGNORECASE)
+PLACEHOLDER = re.compile(r"\bTODO\b|<fill[^<>]*>|\bFIXME\b", re.IGNORECASE)  # [^<>]: linear on "<fill<fill..."
 
 
 @dataclass
@@ -69,6 +69,9 @@ def _any(x: object) -> Any:
     return x
 
 
+_RATIO = re.compile(r"\s*[0-9]+\s*/\s*[0-9]")  # 'n/N' (on at most 100 characters: no backtracking cost)
+
+
 def _type_message(err: ValidationError) -> str:
     value: Any = err.validator_value
     expected: list[str] = value if isinstance(value, list) else [value]
@@ -80,7 +83,7 @@ def _type_message(err: ValidationError) -> str:
     hint = ""
     if isinstance(err.instance, str) and err.instance.strip().endswith("%"):
         hint = "; write the count here and put a percentage under `percent:`"
-    elif isinstance(err.instance, str) and re.fullmatch(r"\s*[0-9]+\s*/\s*[0-9]+.*", err.instance):
+    elif isinstance(err.instance, str) and _RATIO.match(err.instance[:100]):
         hint = "; split 'n/N' into `n:` and `of:` (and `printed:` for the text as printed)"
     return f"should be {want}, not {_kind(err.instance)}{hint}"
 
@@ -130,6 +133,10 @@ def _schema_problems(doc: Document, err: ValidationError) -> Iterator[Problem]:
         code, msg = "bad-format", f"`{name}` is {_kind(instance)}; expected: {desc or err.message}"
     elif kw in ("minItems", "minProperties"):
         code, msg = "empty", f"`{name}` is empty: fill it in or remove it"
+    elif kw == "maxLength":
+        code, msg = "value-too-long", f"`{name}` is {len(instance):,} characters; at most {expected:,} here: shorten it"
+    elif kw in ("maxItems", "maxProperties"):
+        code, msg = "too-many-items", f"`{name}` has {len(instance):,} items; at most {expected:,} here: trim it"
     else:
         code, msg = "schema", f"`{name}`: {err.message}"
     yield Problem(doc.path, line, col, code, msg)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import yaml
 
@@ -242,26 +242,36 @@ def decode_text(path: str, raw: bytes) -> tuple[str | None, list[Problem]]:
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
+def _located(path: str, text: str, matches: Iterator[re.Match[str]], code: str,
+             message: Callable[[str], str]) -> list[Problem]:
+    """A problem at the last character of each match (newlines counted once, left to right)."""
+    out, line, line_start, counted = [], 1, 0, 0
+    for m in matches:
+        at = m.end() - 1
+        newlines = text.count("\n", counted, at)
+        if newlines:
+            line += newlines
+            line_start = text.rfind("\n", counted, at) + 1
+        counted = at
+        out.append(Problem(path, line, at - line_start + 1, code, message(m.group()[-1])))
+    return out
+
+
+_TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)  # ` *` stops at the first other character: linear
+
+
 def find_control_characters(path: str, text: str) -> list[Problem]:
     """Control characters and bidirectional overrides, with their place (YAML and BibTeX alike)."""
-    out = []
-    for n, line in enumerate(text.split("\n"), 1):
-        for m in _CONTROL.finditer(line.rstrip("\r")):
-            out.append(Problem(path, n, m.start() + 1, "control-character",
-                               f"invisible character U+{ord(m.group()):04X} (control or text-direction): "
-                               "delete it; write the text plainly"))
-    return out
+    return _located(path, text, _CONTROL.finditer(text), "control-character",
+                    lambda c: f"invisible character U+{ord(c):04X} (control or text-direction): "
+                    "delete it; write the text plainly")
 
 
 def find_bad_characters(path: str, text: str) -> list[Problem]:
     """Tabs in indentation, control characters and bidirectional overrides, with their place."""
-    out = []
-    for n, line in enumerate(text.split("\n"), 1):
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
-        if "\t" in indent:
-            out.append(Problem(path, n, indent.index("\t") + 1, "tab-indent",
-                               "tab in indentation: indent with spaces"))
-    return sorted(out + find_control_characters(path, text))
+    tabs = _located(path, text, _TAB_INDENT.finditer(text), "tab-indent",
+                    lambda _: "tab in indentation: indent with spaces")
+    return sorted(tabs + find_control_characters(path, text))
 
 
 def parse_yaml(path: str, raw: bytes) -> tuple[Document | None, list[Problem]]:

@@ -17,6 +17,8 @@ from evsynth.validate import validate_bibliography
 STUDIES = sorted((FIXTURES / "broken").glob("*.yaml"))
 BIBS = sorted((FIXTURES / "broken-bib").glob("*.bib"))
 LIMIT_SECONDS, LIMIT_BYTES = 5.0, 200 * 1024 * 1024
+GENERATED_BIB = {"huge.bib": "file-too-large", "duplicate-field-newlines.bib": "bib-duplicate-field",
+                 "many-entries.bib": "too-many-items"}
 
 
 def generated(tmp: Path) -> list[Path]:
@@ -27,12 +29,28 @@ def generated(tmp: Path) -> list[Path]:
         "deep-nesting.yaml": "a: " + "[" * 100_000 + "]" * 100_000 + "\n",
         "many-keys.yaml": "".join(f"k{i}: {i}\n" for i in range(60_000)),
         "huge.bib": "@misc{a, note = {" + "z" * 3_000_000 + "}}\n",
+        # red team: 49 plain values of `1` + 20,000 `_` + `x` took 119 s (regex backtracking)
+        "quadratic-scalars.yaml": "".join(f"k{i}: 1{'_' * 19_990}x\n" for i in range(49)),
+        # red team: 240,000 `not_reported` items passed check, then the build took 569 s and 9 GB
+        "many-items.yaml": _study("not_reported:\n" + "- x\n" * 240_000),
+        # red team: `![` * 10,000 in one complication event made the PDF take 306 s
+        "markup-event.yaml": _study("complications:\n  - source: {report: text}\n    event: '"
+                                    + "![" * 10_000 + "'\n    n: 0\n"),
+        # red team: a duplicate field then 100,000 newlines took 70 s (quadratic); here 990,000
+        "duplicate-field-newlines.bib": "@misc{a, author = {A, B}, year = {2020}, title = {x},\ntitle = {y}"
+                                        + "\n" * 990_000 + "}\n",
+        "many-entries.bib": "".join(f"@misc{{k{i}, author = {{A, B}}, year = {{2020}}}}\n" for i in range(20_000)),
     }
     out = []
     for name, text in files.items():
         (tmp / name).write_text(text)
         out.append(tmp / name)
     return out
+
+
+def _study(tail: str) -> str:
+    """The valid fixture study with `tail` appended."""
+    return (FIXTURES / "evidence" / "mini-2020.yaml").read_text() + tail
 
 
 def test_the_corpus_is_large_enough() -> None:
@@ -72,7 +90,7 @@ def test_generated_hostile_files_are_rejected(tmp_path: Path) -> None:
     for path in generated(tmp_path):
         if path.suffix == ".bib":
             problems = _measure(lambda: load.load_bibliography(load.read_files([path])[0])[1])
-            assert [p.code for p in problems] == ["file-too-large"], path.name
+            assert [p.code for p in problems] == [GENERATED_BIB[path.name]], path.name
             continue
         inputs = _measure(lambda: gather(tmp_path, REFERENCES, [path]))
         errors = [p for p in inputs.problems if p.is_error]
