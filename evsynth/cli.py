@@ -35,9 +35,9 @@ class Inputs:
 def gather(evidence: Path, references: Path, files: Sequence[Path] | None = None) -> Inputs:
     """load -> validate, for every study file (or only `files`, checked against the rest)."""
     paths = list(files) if files else load.study_paths(evidence)
-    raw, problems = load.read_files(paths)
+    raw, problems = load.read_files(paths, load.STUDY_SUFFIX)
     docs, parse_problems = load.load_studies(raw)
-    bib_raw, bib_read = load.read_files(load.bib_paths(references))
+    bib_raw, bib_read = load.read_files(load.bib_paths(references), load.BIB_SUFFIX)
     bib, bib_problems = load.load_bibliography(bib_raw)
     validated = validate_evidence(docs, bib)
     if files:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import itertools
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Iterable
@@ -34,21 +36,57 @@ def display_path(path: FsPath) -> str:
         return str(path)
 
 
-def read_file(path: FsPath) -> RawFile | Problem:
-    """A file's bytes (at most MAX_BYTES + 1 are read), or the problem that stopped it."""
+STUDY_SUFFIX, BIB_SUFFIX = ".yaml", ".bib"
+_LOOKALIKES = {STUDY_SUFFIX: (".yaml", ".yml"), BIB_SUFFIX: (".bib",)}
+_SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}\Z")  # file names pass through paths, URLs and CI logs
+
+
+def refuse_name(path: FsPath, suffix: str) -> Problem | None:
+    """A study (`.yaml`) or BibTeX (`.bib`) file name the build will read, or the problem with it."""
+    shown, what = display_path(path), "a study file" if suffix == STUDY_SUFFIX else "a BibTeX file"
+    if path.suffix != suffix:
+        return Problem(shown, 1, 1, "wrong-extension", f"{what} must end in `{suffix}` (lower case) or the "
+                       f"build would not read it: rename it to `{path.stem}{suffix}`")
+    if not _SAFE_NAME.match(path.stem):
+        return Problem(shown, 1, 1, "bad-file-name", f"{what} is named with lower-case letters, digits, "
+                       "'.', '_' and '-' only, starting with a letter or digit: rename it (e.g. smith-2019)")
+    return None
+
+
+def _not_regular(shown: str, mode: int) -> Problem | None:
+    """Symbolic links, folders, devices and pipes are refused without reading or naming their target."""
+    if stat.S_ISREG(mode):
+        return None
+    what = "a symbolic link" if stat.S_ISLNK(mode) else "not a regular file"
+    return Problem(shown, 1, 1, "not-a-regular-file", f"this is {what}: evidence and references must be "
+                   "regular files inside their folder; put the file itself here")
+
+
+def read_file(path: FsPath, suffix: str | None = None) -> RawFile | Problem:
+    """A regular file's bytes (at most MAX_BYTES + 1 are read), or the problem that stopped it.
+
+    With `suffix`, the name must also be a safe `.yaml` or `.bib` name (`refuse_name`).
+    """
     shown = display_path(path)
+    refused = refuse_name(path, suffix) if suffix else None
     try:
-        with open(path, "rb") as fh:
-            return RawFile(shown, fh.read(MAX_BYTES + 1))
+        refused = refused or _not_regular(shown, os.lstat(path).st_mode)
+        if refused:
+            return refused
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        with open(fd, "rb") as fh:
+            return _not_regular(shown, os.fstat(fd).st_mode) or RawFile(shown, fh.read(MAX_BYTES + 1))
     except OSError as exc:
+        if exc.errno == errno.ELOOP:  # replaced by a link between lstat and open
+            return _not_regular(shown, stat.S_IFLNK) or Problem(shown, 0, 0, "unreadable", "cannot read the file")
         return Problem(shown, 0, 0, "unreadable", f"cannot read the file: {exc.strerror or exc}")
 
 
-def read_files(paths: Iterable[FsPath]) -> tuple[list[RawFile], list[Problem]]:
+def read_files(paths: Iterable[FsPath], suffix: str | None = None) -> tuple[list[RawFile], list[Problem]]:
     files: list[RawFile] = []
     problems: list[Problem] = []
     for p in paths:
-        got = read_file(p)
+        got = read_file(p, suffix)
         if isinstance(got, Problem):
             problems.append(got)
         else:
@@ -56,13 +94,23 @@ def read_files(paths: Iterable[FsPath]) -> tuple[list[RawFile], list[Problem]]:
     return files, problems
 
 
+def _candidates(folder: FsPath, suffix: str) -> list[FsPath]:
+    """Every entry of `folder` (hidden ones too) whose extension looks like `suffix` in any case."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    return sorted(folder / n for n in names if FsPath(n).suffix.lower() in _LOOKALIKES[suffix])
+
+
 def study_paths(evidence_dir: FsPath) -> list[FsPath]:
-    """Every study file: `*.yaml` directly in the evidence folder, in name order."""
-    return sorted(p for p in evidence_dir.glob("*.yaml") if p.is_file())
+    """Every would-be study file directly in the evidence folder, in name order: `*.yaml`, and the
+    `.yml`, `.YAML`, links and folders that `read_files(..., STUDY_SUFFIX)` refuses instead of ignoring."""
+    return _candidates(evidence_dir, STUDY_SUFFIX)
 
 
 def bib_paths(references_dir: FsPath) -> list[FsPath]:
-    return sorted(p for p in references_dir.glob("*.bib") if p.is_file())
+    return _candidates(references_dir, BIB_SUFFIX)
 
 
 def load_studies(files: Iterable[RawFile]) -> tuple[list[Document], list[Problem]]:

@@ -105,3 +105,69 @@ def test_the_whole_corpus_through_the_command_line_never_tracebacks(tmp_path: Pa
     assert "Traceback" not in r.stdout + r.stderr and "internal error" not in r.stderr
     reported = {line.split(":", 1)[0].rsplit("/", 1)[-1] for line in r.stdout.splitlines()}
     assert {f.name for f in files} <= reported
+
+
+# ---- files: links, names and extensions ------------------------------------------------------
+
+def _evidence_with(tmp: Path, name: str) -> Path:
+    folder = tmp / "evidence"
+    folder.mkdir(exist_ok=True)
+    return folder / name
+
+
+def _codes_for(evidence: Path, name_part: str) -> list[tuple[int, str]]:
+    inputs = gather(evidence, REFERENCES)
+    return [(p.line, p.code) for p in inputs.problems if name_part in p.path and p.is_error]
+
+
+def test_a_symlinked_study_is_refused_without_printing_its_target(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:SECRET-MARKER:/root:/bin/bash\n")
+    link = _evidence_with(tmp_path, "leak.yaml")
+    link.symlink_to(secret)  # red team: ln -s /etc/passwd evidence/leak.yaml printed its first line
+    (tmp_path / "evidence" / "passwd.yaml").symlink_to("/etc/passwd")
+    assert _codes_for(link.parent, "leak.yaml") == [(1, "not-a-regular-file")]
+    r = run_build("check", "--evidence", str(link.parent), "--references", str(REFERENCES))
+    assert r.returncode == 1 and "leak.yaml" in r.stdout and "passwd.yaml" in r.stdout
+    assert [w for w in ("SECRET", ":0:0:", "/bin/") if w in r.stdout + r.stderr] == []
+    r = run_build("check", "--references", str(REFERENCES), str(link))  # named on the command line too
+    assert "[not-a-regular-file]" in r.stdout and "SECRET" not in r.stdout
+
+
+def test_links_folders_and_pipes_are_refused_in_both_folders(tmp_path: Path) -> None:
+    import os
+    _evidence_with(tmp_path, "folder-2020.yaml").mkdir()
+    os.mkfifo(_evidence_with(tmp_path, "pipe-2020.yaml"))  # reading it would block forever
+    refs = tmp_path / "references"
+    refs.mkdir()
+    (refs / "fixture.bib").write_text((REFERENCES / "fixture.bib").read_text())
+    (refs / "leak.bib").symlink_to(REFERENCES / "fixture.bib")
+    inputs = _measure(lambda: gather(tmp_path / "evidence", refs))
+    found = sorted((Path(p.path).name, p.code) for p in inputs.problems if p.is_error)
+    assert found == [("folder-2020.yaml", "not-a-regular-file"), ("leak.bib", "not-a-regular-file"),
+                     ("pipe-2020.yaml", "not-a-regular-file")]
+
+
+@pytest.mark.parametrize("name", ["Upper-2020.yaml", "space 2020.yaml", "x\n::error file=a.py::owned.yaml",
+                                  "\x1b]0;title\x07.yaml", "\u202eevil.yaml", ".hidden.yaml", "-dash.yaml"])
+def test_unsafe_file_names_are_refused(tmp_path: Path, name: str) -> None:
+    path = _evidence_with(tmp_path, name)
+    path.write_text("schema_version: 1\n")
+    assert [code for _, code in _codes_for(path.parent, "")] == ["bad-file-name"]
+
+
+@pytest.mark.parametrize("name", ["broken-2020.yml", "broken-2020.YAML", "broken-2020.Yaml"])
+def test_other_yaml_extensions_are_refused_not_ignored(tmp_path: Path, name: str) -> None:
+    path = _evidence_with(tmp_path, name)
+    path.write_text("schema_version: 1\nid: [broken\n")
+    found = gather(path.parent, REFERENCES).problems
+    assert [(p.line, p.code) for p in found if p.is_error] == [(1, "wrong-extension")]
+    assert "rename it to `broken-2020.yaml`" in found[0].message
+
+
+def test_upper_case_bibtex_extension_is_refused_not_ignored(tmp_path: Path) -> None:
+    refs = tmp_path / "references"
+    refs.mkdir()
+    (refs / "more.BIB").write_text("@article{broken,\n")
+    inputs = gather(FIXTURES / "evidence", refs)
+    assert ("wrong-extension", "more.BIB") in {(p.code, Path(p.path).name) for p in inputs.problems}
