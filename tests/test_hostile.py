@@ -171,3 +171,39 @@ def test_upper_case_bibtex_extension_is_refused_not_ignored(tmp_path: Path) -> N
     (refs / "more.BIB").write_text("@article{broken,\n")
     inputs = gather(FIXTURES / "evidence", refs)
     assert ("wrong-extension", "more.BIB") in {(p.code, Path(p.path).name) for p in inputs.problems}
+
+
+# ---- what check prints: one escaping boundary per output format ------------------------------
+
+INJECTED_NAME = "x\n::error file=a.py,line=1::owned.yaml"
+
+
+def test_terminal_output_shows_control_and_bidi_characters_as_escapes(tmp_path: Path) -> None:
+    refs = tmp_path / "references"
+    refs.mkdir()
+    (refs / "fixture.bib").write_bytes((FIXTURES / "broken-bib" / "bib-control-character.bib").read_bytes())
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    (evidence / INJECTED_NAME).write_text("schema_version: 1\n")
+    (evidence / "bad\udcff.yaml").write_text("schema_version: 1\n")  # a name that is not UTF-8
+    r = run_build("check", "--evidence", str(evidence), "--references", str(refs))
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert not any(c in r.stdout for c in "\x1b\x07\u202e\udcff")
+    assert len(r.stdout.splitlines()) == 4 + 2  # four control characters, two file names
+    assert "\\x0a::error file=a.py,line=1::owned.yaml" in r.stdout and "\\udcff.yaml" in r.stdout
+
+
+def test_github_annotations_escape_file_names_and_messages(tmp_path: Path) -> None:
+    from evsynth.problems import Problem, format_github
+    line = format_github(Problem(INJECTED_NAME, 2, 3, "bad-file-name", "50% \x1b[31mred\x1b[0m\nsecond"))
+    assert line == ("::error file=x\\x0a%3A%3Aerror file=a.py%2Cline=1%3A%3Aowned.yaml,line=2,col=3,"
+                    "title=bad-file-name::50%25 \\x1b[31mred\\x1b[0m%0Asecond")
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    (evidence / INJECTED_NAME).write_text("schema_version: 1\n")
+    import os
+    r = run_build("check", "--evidence", str(evidence), "--references", str(REFERENCES),
+                  env=dict(os.environ, GITHUB_ACTIONS="true"))
+    lines = r.stdout.splitlines()
+    assert len(lines) == 2 and all(ln.startswith(("::error file=", "::warning file=")) for ln in lines)
+    assert not any(ln.startswith("::error file=a.py") for ln in lines)
