@@ -9,7 +9,7 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from pybtex import errors as pybtex_errors
 from pybtex.database import Entry
@@ -17,6 +17,7 @@ from pybtex.database.input import bibtex
 from pybtex.exceptions import PybtexError
 
 from .problems import Problem
+from .inputrules import Deadline
 from .limits import BIB_ENTRIES
 from .yamlio import MAX_BYTES, Document, decode_text, find_control_characters, parse_yaml
 
@@ -113,9 +114,13 @@ def bib_paths(references_dir: FsPath) -> list[FsPath]:
     return _candidates(references_dir, BIB_SUFFIX)
 
 
-def load_studies(files: Iterable[RawFile]) -> tuple[list[Document], list[Problem]]:
+def load_studies(files: Sequence[RawFile], deadline: Deadline | None = None) -> tuple[list[Document], list[Problem]]:
     docs, problems = [], []
-    for f in files:
+    deadline = deadline or Deadline(len(files))
+    for i, f in enumerate(files):
+        if deadline.over():
+            problems.append(deadline.problem(f.path, len(files) - i))
+            break
         doc, found = parse_yaml(f.path, f.data)
         problems += found
         if doc is not None and not any(p.is_error for p in found):

@@ -207,3 +207,42 @@ def test_github_annotations_escape_file_names_and_messages(tmp_path: Path) -> No
     lines = r.stdout.splitlines()
     assert len(lines) == 2 and all(ln.startswith(("::error file=", "::warning file=")) for ln in lines)
     assert not any(ln.startswith("::error file=a.py") for ln in lines)
+
+
+# ---- anchors and the time budget ---------------------------------------------------------------
+
+def _mini(folder: Path, study_id: str) -> Path:
+    folder.mkdir(exist_ok=True)
+    text = (FIXTURES / "evidence" / "mini-2020.yaml").read_text().replace("id: mini-2020", f"id: {study_id}")
+    (folder / f"{study_id}.yaml").write_text(text)
+    return folder / f"{study_id}.yaml"
+
+
+def test_study_ids_that_share_a_pdf_anchor_are_refused_at_both_files(tmp_path: Path) -> None:
+    evidence = tmp_path / "evidence"
+    for study_id in ("ab-2020", "ab--2020", "cd-2020"):
+        _mini(evidence, study_id)
+    found = sorted((Path(p.path).name, p.line, p.code) for p in gather(evidence, REFERENCES).problems if p.is_error)
+    assert found == [("ab--2020.yaml", 3, "anchor-clash"), ("ab-2020.yaml", 3, "anchor-clash")]
+    outside = _mini(tmp_path / "elsewhere", "cd--2020")  # checked alone, against the folder
+    alone = sorted((p.line, p.code) for p in gather(evidence, REFERENCES, [outside]).problems if p.is_error)
+    assert alone == [(3, "anchor-clash")]
+
+
+def test_anchor_helpers_match_the_render_side() -> None:
+    from evsynth.anchors import citation_anchor, study_anchor
+    from evsynth.pdf import page_anchor
+    from evsynth.views import footnote_id
+    for key in ("atk.2020", "atk-2020", "Atk_2020", "a b/c:d", "x--y", "é2020"):
+        assert citation_anchor(key) == footnote_id(key).lower()
+    for sid in ("ab-2020", "ab--2020", "ab-", "0", "a-b-c"):
+        assert study_anchor(sid) == page_anchor(f"studies/{sid}/index.md")
+
+
+def test_check_stops_with_a_clear_problem_when_over_its_time_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    from evsynth import inputrules
+    monkeypatch.setattr(inputrules, "CHECK_SECONDS", -1.0)
+    inputs = gather(FIXTURES / "evidence", REFERENCES)
+    slow = [p for p in inputs.problems if p.code == "too-slow"]
+    assert [(Path(p.path).name, p.line) for p in slow] == [("mini-2020.yaml", 1)]
+    assert "2 file(s)" in slow[0].message and inputs.validated.studies == []
