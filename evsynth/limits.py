@@ -27,6 +27,7 @@ ROWS = 1_000  # patient-level rows; real max 25
 COUNT_MAX = 1_000_000  # a count of patients, lesions, procedures...; real max 72
 NUMBER_MAX = 1_000_000  # absolute value of any other number (doses, sizes, scores); real max 600
 AGE_MAX = 120  # years
+DURATION_MONTHS_MAX = 1_200  # any duration, after its unit; real max 310 days
 
 # ---- dates ----------------------------------------------------------------------------------
 EARLIEST_YEAR = 1900  # extraction dates, treatment periods and BibTeX years; real min 1975
