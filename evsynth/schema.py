@@ -17,7 +17,8 @@ Schema = dict[str, Any]
 # A label names a study in page titles, tables, figures (matplotlib reads `$...$` as math) and the
 # PDF: no HTML or Markdown syntax and no math, whether typed under `label:` or taken from BibTeX.
 LABEL_FORBIDDEN = "<>[](){}$\\`*_|#^~"
-LABEL_PATTERN = "^[^" + "".join("\\" + c if c in "[]\\^" else c for c in LABEL_FORBIDDEN) + "]*$"
+# (`$` escaped too: fastjsonschema reads every bare `$`, even in a [...] set, as the end of the text)
+LABEL_PATTERN = "^[^" + "".join("\\" + c if c in "[]\\^$" else c for c in LABEL_FORBIDDEN) + "]*$"
 # Free text may be long; every other text field is a name, a place or a short phrase.
 LONG_FIELDS = {"notes", "note", "ambiguous", "description", "definition", "planned"}
 
