@@ -55,7 +55,7 @@ def gather(evidence: Path, references: Path, files: Sequence[Path] | None = None
 
 def _clashes(validated: Validated, evidence: Path, checked: Sequence[Path]) -> list[Problem]:
     """A checked file outside the evidence folder must not reuse the id of a study in it."""
-    inside = {p.resolve() for p in load.study_paths(evidence)}
+    inside = {p.resolve() for p in load.study_paths(evidence) if p.suffix == load.STUDY_SUFFIX}
     stems = {p.stem for p in inside}
     own = {p.resolve() for p in checked}
     out = []
