@@ -39,6 +39,10 @@ def generated(tmp: Path) -> list[Path]:
         # red team: a duplicate field then 100,000 newlines took 70 s (quadratic); here 990,000
         "duplicate-field-newlines.bib": "@misc{a, author = {A, B}, year = {2020}, title = {x},\ntitle = {y}"
                                         + "\n" * 990_000 + "}\n",
+        "long-enum-values.yaml": _study("complications:\n" + "".join(
+            f"  - {{source: {{report: text}}, event: e, severity: {'s' * 19_000}{i}}}\n" for i in range(45))),
+        "long-enum-values.yaml": _study("complications:\n" + "".join(
+            f"  - {{source: {{report: text}}, event: e, severity: {'s' * 19_000}{i}}}\n" for i in range(45))),
         "many-entries.bib": "".join(f"@misc{{k{i}, author = {{A, B}}, year = {{2020}}}}\n" for i in range(20_000)),
     }
     out = []
