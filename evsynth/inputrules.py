@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from pybtex.database import Entry, Person
 
-from .limits import BIB_FIELD, CHECK_SECONDS, CHECK_SECONDS_PER_FILE, EARLIEST_YEAR, LABEL_CHARS, LIST_ITEMS
+from .limits import BIB_FIELD, BIB_KEY_CHARS, CHECK_SECONDS, CHECK_SECONDS_PER_FILE, EARLIEST_YEAR, LABEL_CHARS, LIST_ITEMS
 from .problems import Problem
 from .schema import LABEL_FORBIDDEN
 from .yamlio import Document, Path
@@ -114,9 +114,15 @@ def bib_latex_problems(key: str, entry: Entry, where: tuple[str, int], field: Ca
     return []
 
 
+_BIB_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/+-]*\Z")
+
+
 def bib_budget_problems(key: str, entry: Entry, where: tuple[str, int]) -> list[Problem]:
-    """No BibTeX field longer than BIB_FIELD characters, no more than LIST_ITEMS names in a role."""
+    """A short plain key; no field longer than BIB_FIELD characters; at most LIST_ITEMS names in a role."""
     problems = []
+    if len(key) > BIB_KEY_CHARS or not _BIB_KEY.match(key):
+        problems.append(Problem(where[0], where[1], 1, "bib-bad-key", f"key {key[:40]!r}: a citation key is "
+                                f"letters, digits and . _ : / + - (at most {BIB_KEY_CHARS}), e.g. smith2019"))
     for name, value in entry.fields.items():
         if len(value) > BIB_FIELD:
             problems.append(Problem(where[0], where[1], 1, "value-too-long", f"entry `{key}`: field `{name}` is "

@@ -34,6 +34,8 @@ EARLIEST_YEAR = 1900  # extraction dates, treatment periods and BibTeX years; re
 
 # ---- BibTeX ---------------------------------------------------------------------------------
 BIB_ENTRIES = 5_000  # entries per BibTeX file; real 36
+BIB_ENTRY_CHARS = 20_000  # non-blank characters of one entry, refused before parsing; real max 560
+BIB_KEY_CHARS = 64  # a citation key; real max 14
 BIB_FIELD = 5_000  # characters of one BibTeX field; real max 189 (an x-incomplete note)
 
 # ---- time -----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from pybtex.exceptions import PybtexError
 
 from .problems import Problem
 from .inputrules import Deadline
-from .limits import BIB_ENTRIES
+from .limits import BIB_ENTRIES, BIB_ENTRY_CHARS
 from .yamlio import MAX_BYTES, Document, decode_text, find_control_characters, parse_yaml
 
 pybtex_errors.set_strict_mode(True)
@@ -174,6 +174,10 @@ def _parse_bib_text(path: str, text: str, bib: Bibliography) -> list[Problem]:
 
 
 def _parse_entry(path: str, line: int, chunk: str, bib: Bibliography) -> list[Problem]:
+    size = sum(map(len, chunk.split()))  # blank lines cost the parser little; text costs it a lot
+    if size > BIB_ENTRY_CHARS:
+        return [Problem(path, line, 1, "value-too-long", f"a BibTeX entry of {size:,} characters; at most "
+                        f"{BIB_ENTRY_CHARS:,}: keep the reference itself (authors, title, journal, year)")]
     try:
         data = bibtex.Parser().parse_string(chunk)
     except PybtexError as exc:

@@ -67,6 +67,7 @@ CODES: dict[str, str] = {
     # BibTeX
     "bib-syntax": "The BibTeX cannot be parsed.",
     "bib-duplicate-key": "Two BibTeX entries share a key.",
+    "bib-bad-key": "A citation key outside letters, digits and . _ : / + -, or too long.",
     "bib-duplicate-field": "A BibTeX entry has the same field twice.",
     "bib-missing-author": "A BibTeX entry has no author.",
     "bib-bad-year": "A BibTeX entry has no four-digit year.",

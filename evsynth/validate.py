@@ -284,8 +284,8 @@ def validate_bibliography(bib: Bibliography) -> list[Problem]:
         if incomplete:
             problems.append(Problem(path, line, 1, "incomplete-citation",
                                     f"entry `{key}` needs completing: {incomplete}", "warning"))
-        problems += bib_budget_problems(key, entry, (path, line))
-        latex = bib_latex_problems(key, entry, (path, line), plain_text, vancouver_name)
+        budget = bib_budget_problems(key, entry, (path, line))
+        latex = budget or bib_latex_problems(key, entry, (path, line), plain_text, vancouver_name)
         problems += latex
         if entry.persons.get("author") and not latex:
             problems += bib_label_problems(key, entry, (path, line), bib.label)

@@ -18,7 +18,8 @@ STUDIES = sorted((FIXTURES / "broken").glob("*.yaml"))
 BIBS = sorted((FIXTURES / "broken-bib").glob("*.bib"))
 LIMIT_SECONDS, LIMIT_BYTES = 5.0, 200 * 1024 * 1024
 GENERATED_BIB = {"huge.bib": "file-too-large", "duplicate-field-newlines.bib": "bib-duplicate-field",
-                 "many-entries.bib": "too-many-items"}
+                 "many-entries.bib": "too-many-items", "many-names.bib": "value-too-long",
+                 "many-fields.bib": "value-too-long", "deep-braces.bib": "value-too-long"}
 
 
 def generated(tmp: Path) -> list[Path]:
@@ -43,6 +44,9 @@ def generated(tmp: Path) -> list[Path]:
             f"  - {{source: {{report: text}}, event: e, severity: {'s' * 19_000}{i}}}\n" for i in range(45))),
         "long-enum-values.yaml": _study("complications:\n" + "".join(
             f"  - {{source: {{report: text}}, event: e, severity: {'s' * 19_000}{i}}}\n" for i in range(45))),
+        "many-names.bib": "@misc{a, author = {" + " and ".join(["Aa, B"] * 60_000) + "}, year = {2020}}\n",
+        "many-fields.bib": "@misc{a, " + ", ".join(f"f{i} = {{x}}" for i in range(70_000)) + "}\n",
+        "deep-braces.bib": "@misc{a, title = " + "{" * 300_000 + "}" * 300_000 + "}\n",  # refused unparsed
         "many-entries.bib": "".join(f"@misc{{k{i}, author = {{A, B}}, year = {{2020}}}}\n" for i in range(20_000)),
     }
     out = []
