@@ -14,7 +14,8 @@ from typing import Any, Callable
 
 from pybtex.database import Entry, Person
 
-from .limits import BIB_FIELD, BIB_KEY_CHARS, CHECK_SECONDS, CHECK_SECONDS_PER_FILE, EARLIEST_YEAR, LABEL_CHARS, LIST_ITEMS
+from .limits import (BIB_FIELD, BIB_KEY_CHARS, CHECK_SECONDS, CHECK_SECONDS_PER_FILE, EARLIEST_YEAR, LABEL_CHARS,
+                     LIST_ITEMS)
 from .problems import Problem
 from .schema import LABEL_FORBIDDEN
 from .yamlio import Document, Path

@@ -239,7 +239,8 @@ def decode_text(path: str, raw: bytes) -> tuple[str | None, list[Problem]]:
     return text.removeprefix("\ufeff"), []
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
+                      "\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def _located(path: str, text: str, matches: Iterator[re.Match[str]], code: str,
