@@ -34,6 +34,11 @@ def _plain(latex: str) -> str:
     return str(Text.from_latex(latex).render(PLAIN)).strip()
 
 
+def plain_text(latex: str) -> str:
+    """A BibTeX field as the reference list prints it (check runs it on every field: odd LaTeX raises)."""
+    return _plain(latex)
+
+
 def vancouver_name(p: Person) -> str:
     """'Vallée J-N': surname, then initials without full stops."""
     if str(p) == "others":

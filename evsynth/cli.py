@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from . import load, schema
+from .anchors import study_anchor
+from .inputrules import Deadline
 from .problems import Problem, format_problems, has_errors
 from .validate import Validated, validate_evidence
+from .yamlio import Document
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,13 +38,14 @@ class Inputs:
 def gather(evidence: Path, references: Path, files: Sequence[Path] | None = None) -> Inputs:
     """load -> validate, for every study file (or only `files`, checked against the rest)."""
     paths = list(files) if files else load.study_paths(evidence)
-    raw, problems = load.read_files(paths)
-    docs, parse_problems = load.load_studies(raw)
-    bib_raw, bib_read = load.read_files(load.bib_paths(references))
+    deadline = Deadline(len(paths))
+    raw, problems = load.read_files(paths, load.STUDY_SUFFIX)
+    docs, parse_problems = load.load_studies(raw, deadline)
+    bib_raw, bib_read = load.read_files(load.bib_paths(references), load.BIB_SUFFIX)
     bib, bib_problems = load.load_bibliography(bib_raw)
-    validated = validate_evidence(docs, bib)
+    validated = validate_evidence(docs, bib, deadline=deadline)
     if files:
-        validated.problems += _clashes(validated, evidence, paths)
+        validated.problems += _clashes(validated, evidence, paths) + _anchor_clashes(docs, evidence, paths)
     from .history import evidence_history, last_evidence_date
     history = evidence_history(evidence) if evidence.is_dir() else None
     dates = [str(s.extraction.get("date")) for s in validated.studies]
@@ -51,7 +55,7 @@ def gather(evidence: Path, references: Path, files: Sequence[Path] | None = None
 
 def _clashes(validated: Validated, evidence: Path, checked: Sequence[Path]) -> list[Problem]:
     """A checked file outside the evidence folder must not reuse the id of a study in it."""
-    inside = {p.resolve() for p in load.study_paths(evidence)}
+    inside = {p.resolve() for p in load.study_paths(evidence) if p.suffix == load.STUDY_SUFFIX}
     stems = {p.stem for p in inside}
     own = {p.resolve() for p in checked}
     out = []
@@ -59,6 +63,21 @@ def _clashes(validated: Validated, evidence: Path, checked: Sequence[Path]) -> l
         if s.id in stems and (evidence / f"{s.id}.yaml").resolve() not in own:
             out.append(Problem(s.path, 1, 1, "duplicate-id", f"id `{s.id}` is already used by "
                                f"{load.display_path(evidence / (s.id + '.yaml'))}: choose another id"))
+    return out
+
+
+def _anchor_clashes(docs: list[Document], evidence: Path, checked: Sequence[Path]) -> list[Problem]:
+    """A checked file's id must not share a link anchor with another study already in the evidence folder."""
+    own = {p.resolve() for p in checked}
+    folder = {study_anchor(p.stem): p for p in load.study_paths(evidence) if p.resolve() not in own}
+    out = []
+    for d in docs:
+        sid = d.data.get("id") if isinstance(d.data, dict) else None
+        other = folder.get(study_anchor(sid)) if isinstance(sid, str) else None
+        if other is not None and other.stem != sid:
+            line, col = d.pos(("id",))
+            out.append(Problem(d.path, line, col, "anchor-clash", f"study id `{sid}` and `{other.stem}` "
+                               f"({load.display_path(other)}) become the same link anchor: rename one"))
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,12 +29,13 @@ def changed_studies(evidence: Path, base: str) -> tuple[list[Path], list[Problem
         return [], [Problem(str(evidence), 0, 0, "unreadable", f"--changed: no branch {base!r} to compare with "
                             "(fetch it, or pass --base REF)")]
     names: set[str] = set()
-    for args in (("diff", "--name-only", "--diff-filter=ACMR", merge_base.strip()),
-                 ("ls-files", "--others", "--exclude-standard")):
-        names |= set((_git(root, *args) or "").split("\n"))
+    for args in (("diff", "-z", "--name-only", "--diff-filter=ACMR", merge_base.strip()),
+                 ("ls-files", "-z", "--others", "--exclude-standard")):
+        names |= set((_git(root, *args) or "").split("\0"))  # -z: names as they are, newlines included
     folder = evidence.resolve()
-    found = sorted({root / n for n in names if n.endswith(".yaml")
-                    and (root / n).resolve().parent == folder and (root / n).is_file()})
+    # links, .yml files and odd names are kept: reading them refuses them with a clear problem
+    found = sorted({root / n for n in names if n.lower().endswith((".yaml", ".yml"))
+                    and (root / n).parent.resolve() == folder and os.path.lexists(root / n)})
     return found, []
 
 

@@ -14,7 +14,7 @@ from .schema import study_schema
 from .vocab import FIELD_VOCABULARY, Vocabularies
 from .yamlio import Document, Path
 
-QUANTITY_DEFS = {"count", "number", "nonneg", "percent"}
+QUANTITY_DEFS = {"count", "number", "nonneg", "percent", "age"}
 MONTHS_PER_UNIT = {"hours": 12 / 365.25 / 24, "days": 12 / 365.25, "weeks": 7 * 12 / 365.25, "months": 1.0, "years": 12.0}
 READING_SECTIONS = ("population", "procedures", "responses", "scores", "durations", "complications")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import Iterable, Literal
 
@@ -14,6 +15,9 @@ Severity = Literal["error", "warning"]
 CODES: dict[str, str] = {
     # reading the file
     "unreadable": "The file cannot be opened.",
+    "not-a-regular-file": "A symbolic link, folder or device where a study or BibTeX file belongs.",
+    "bad-file-name": "A file name outside lower-case letters, digits, '.', '_' and '-'.",
+    "wrong-extension": "A study or BibTeX file the build would not read (.yml, .YAML, .BIB): rename it.",
     "file-too-large": "The file is larger than a study file can be.",
     "not-utf8": "The file is not saved as UTF-8.",
     "tab-indent": "A tab is used for indentation.",
@@ -28,7 +32,10 @@ CODES: dict[str, str] = {
     "yaml-too-deep": "Nesting deeper than any study needs.",
     "yaml-ambiguous": "A plain value that YAML 1.1 and 1.2 read differently (no, on, 1e3, 012).",
     "non-finite-number": "NaN or infinity where a number belongs.",
-    "value-too-long": "A single value longer than allowed.",
+    "value-too-long": "A single value (or BibTeX field) longer than its field allows.",
+    "too-many-items": "A list or mapping (or BibTeX file) with more entries than any study needs.",
+    "too-many-values": "A file with more values than any study needs.",
+    "too-slow": "The check went over its time budget (a pathological file).",
     "duplicate-key": "The same key twice in one mapping.",
     # the schema
     "not-a-mapping": "The file is not a mapping of fields.",
@@ -38,7 +45,8 @@ CODES: dict[str, str] = {
     "unknown-value": "A value outside the allowed list (design, unit, kind...).",
     "negative-count": "A count below zero.",
     "out-of-range": "A number outside its allowed range (a percentage above 100...).",
-    "bad-format": "Text that does not follow its format (dates, ids).",
+    "bad-format": "Text that does not follow its format (dates, ids, labels without markup).",
+    "bad-date": "A date that is not a real calendar date, lies in the future or before 1900.",
     "empty": "An empty list or mapping.",
     "schema": "Another schema rule.",
     # vocabulary and references
@@ -46,6 +54,7 @@ CODES: dict[str, str] = {
     "placeholder": "A template placeholder (TODO) left in the file.",
     "id-mismatch": "The id differs from the file name.",
     "duplicate-id": "Two studies share an id.",
+    "anchor-clash": "Two study ids or citation keys that become the same link anchor (ab-2020, ab--2020).",
     "unknown-citation": "A citation key missing from references/.",
     "unknown-report": "A source names a report not listed under reports:.",
     # semantic rules
@@ -58,12 +67,14 @@ CODES: dict[str, str] = {
     # BibTeX
     "bib-syntax": "The BibTeX cannot be parsed.",
     "bib-duplicate-key": "Two BibTeX entries share a key.",
+    "bib-bad-key": "A citation key outside letters, digits and . _ : / + -, or too long.",
     "bib-duplicate-field": "A BibTeX entry has the same field twice.",
     "bib-missing-author": "A BibTeX entry has no author.",
     "bib-bad-year": "A BibTeX entry has no four-digit year.",
     "bib-missing-title": "A BibTeX entry has no title and is not marked incomplete.",
     "bib-bad-doi": "A DOI that is not of the form 10.xxxx/...",
     "bib-bad-pmid": "A PMID that is not digits.",
+    "bib-bad-label": "A first author (the default study label) holding markup or math characters.",
     # data-quality findings in the sources (warnings)
     "incomplete-citation": "A reference the sources give only in part (listed for completion).",
     "percent-mismatch": "A printed percentage differs from its n/N by a point or more.",
@@ -96,20 +107,47 @@ class Problem:
         return self.severity == "error"
 
 
+# Characters a terminal or a log viewer would act on or hide: C0/C1 controls (ESC starts colour and
+# title sequences), zero-width and text-direction marks, line separators, and the lone surrogates
+# that undecodable file names become. Both formatters below show them as escapes such as \x1b or
+# \u202e: file names, messages and the BibTeX or YAML text quoted in them pass through here only.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069"
+                        "\ufeff\ufff9-\ufffb\ud800-\udfff]")
+
+
+def _escape(c: str) -> str:
+    return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+
+
+def visible(text: str, keep: str = "") -> str:
+    """`text` with every control, invisible or text-direction character (but those in `keep`) escaped."""
+    return _INVISIBLE.sub(lambda m: m.group() if m.group() in keep else _escape(m.group()), text)
+
+
 def format_problem(p: Problem) -> str:
-    """`evidence/x.yaml:14:3: [code] message` (warnings say so)."""
+    """`evidence/x.yaml:14:3: [code] message` (warnings say so), on one line, nothing invisible."""
     where = p.path
     if p.line:
         where += f":{p.line}:{p.column or 1}"
     tag = p.code if p.is_error else f"warning {p.code}"
-    return f"{where}: [{tag}] {p.message}"
+    return visible(f"{where}: [{tag}] {p.message}")
+
+
+def _github_property(value: str) -> str:
+    return visible(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A") \
+        .replace(":", "%3A").replace(",", "%2C")
 
 
 def format_github(p: Problem) -> str:
-    """A GitHub Actions workflow command that annotates the line in the pull request."""
+    """A GitHub Actions workflow command that annotates the line in the pull request.
+
+    Properties (file, title) escape `%`, CR, LF, `:` and `,`; the message escapes `%`, CR and LF,
+    as the workflow-command rules ask, so a file name cannot start a command of its own.
+    """
     kind = "error" if p.is_error else "warning"
-    msg = p.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return f"::{kind} file={p.path},line={max(p.line, 1)},col={max(p.column, 1)},title={p.code}::{msg}"
+    msg = visible(p.message, keep="\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return (f"::{kind} file={_github_property(p.path)},line={max(p.line, 1)},col={max(p.column, 1)},"
+            f"title={_github_property(p.code)}::{msg}")
 
 
 def format_problems(problems: Iterable[Problem]) -> list[str]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from .model import Reading, Study, Value, months
+from .limits import DURATION_MONTHS_MAX
+from .model import MONTHS_PER_UNIT, Reading, Study, Value, months
 from .problems import Problem
 
 DURATION_KEYS = ("durations",)
@@ -133,6 +134,32 @@ def check_ranges(study: Study) -> Iterator[Problem]:
                          f"`{_name(mid)}` ({mid.value}) lies outside its range {lo.value}-{hi.value}")
 
 
+def _durations_in(node: Any, unit: str | None) -> Iterator[tuple[Value, str | None]]:
+    """Every number of a mapping that has a duration unit, with that unit."""
+    if isinstance(node, dict):
+        unit = node["unit"] if node.get("unit") in MONTHS_PER_UNIT else unit
+        for key, v in node.items():
+            if isinstance(v, Value) and key in DURATION_NUMBERS and unit is not None:
+                yield v, unit
+            else:
+                yield from _durations_in(v, None if isinstance(v, list) else unit)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _durations_in(v, None)
+
+
+DURATION_NUMBERS = ("value", "mean", "median", "min", "max", "sd")
+
+
+def check_durations(study: Study) -> Iterator[Problem]:
+    """No duration longer than a lifetime (DURATION_MONTHS_MAX): a unit or a number typed wrong."""
+    for r in study.readings():
+        for v, unit in _durations_in(r.data, None):
+            if months(v, unit) > DURATION_MONTHS_MAX:
+                yield _p(study, v, "out-of-range", f"`{_name(v)}` is {v.value} {v.unit or unit}, more than "
+                         f"{DURATION_MONTHS_MAX // 12} years: check the number and its unit")
+
+
 def check_patients_table(study: Study) -> Iterator[Problem]:
     table = study.patients_table
     if table is None:
@@ -153,4 +180,4 @@ def check_patients_table(study: Study) -> Iterator[Problem]:
 
 def check_study(study: Study) -> list[Problem]:
     return [*check_population(study), *check_responses(study), *check_complications(study),
-            *check_ranges(study), *check_patients_table(study)]
+            *check_ranges(study), *check_durations(study), *check_patients_table(study)]

@@ -10,7 +10,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .limits import AGE_MAX, COUNT_MAX, LABEL_CHARS, LIST_ITEMS, LONG_TEXT, NUMBER_MAX, ROWS, SHORT_TEXT
+
 Schema = dict[str, Any]
+
+# A label names a study in page titles, tables, figures (matplotlib reads `$...$` as math) and the
+# PDF: no HTML or Markdown syntax and no math, whether typed under `label:` or taken from BibTeX.
+LABEL_FORBIDDEN = "<>[](){}$\\`*_|#^~"
+# (`$` escaped too: fastjsonschema reads every bare `$`, even in a [...] set, as the end of the text)
+LABEL_PATTERN = "^[^" + "".join("\\" + c if c in "[]\\^$" else c for c in LABEL_FORBIDDEN) + "]*$"
+# Free text may be long; every other text field is a name, a place or a short phrase.
+LONG_FIELDS = {"notes", "note", "ambiguous", "description", "definition", "planned"}
 
 SCHEMA_ID = "https://example.invalid/bone-metastases-evidence/study.schema.json"
 DURATION_UNITS = ["hours", "days", "weeks", "months", "years"]
@@ -26,11 +36,19 @@ SEVERITIES = ["minor", "major", "severe", "not-severe", "not-graded"]
 
 
 def text(desc: str, **extra: Any) -> Schema:
-    return {"type": "string", "minLength": 1, "description": desc, **extra}
+    return {"type": "string", "minLength": 1, "maxLength": SHORT_TEXT, "description": desc, **extra}
+
+
+def _sized(props: dict[str, Schema]) -> dict[str, Schema]:
+    """Text fields by name: free text (notes...) may be long, labels are short (limits.py)."""
+    for name, sub in props.items():
+        if sub.get("type") == "string" and "maxLength" in sub:
+            sub["maxLength"] = LONG_TEXT if name in LONG_FIELDS else LABEL_CHARS if name == "label" else SHORT_TEXT
+    return props
 
 
 def obj(desc: str, props: dict[str, Schema], required: list[str] | None = None) -> Schema:
-    return {"type": "object", "description": desc, "properties": props,
+    return {"type": "object", "description": desc, "properties": _sized(props),
             "required": required or [], "additionalProperties": False}
 
 
@@ -38,8 +56,8 @@ def ref(name: str, desc: str) -> Schema:
     return {"$ref": f"#/$defs/{name}", "description": desc}
 
 
-def items(schema: Schema, desc: str, min_items: int = 1) -> Schema:
-    return {"type": "array", "description": desc, "items": schema, "minItems": min_items}
+def items(schema: Schema, desc: str, min_items: int = 1, max_items: int = LIST_ITEMS) -> Schema:
+    return {"type": "array", "description": desc, "items": schema, "minItems": min_items, "maxItems": max_items}
 
 
 def _long_form(value: Schema) -> dict[str, Schema]:
@@ -64,7 +82,7 @@ def _number_like(json_type: str, minimum: float | None, maximum: float | None, d
     if maximum is not None:
         value["maximum"] = maximum
     s: Schema = {"type": [json_type, "object"], "description": desc,
-                 "properties": _long_form(value), "required": ["value"], "additionalProperties": False}
+                 "properties": _sized(_long_form(value)), "required": ["value"], "additionalProperties": False}
     if minimum is not None:
         s["minimum"] = minimum
     if maximum is not None:
@@ -117,16 +135,17 @@ def _duration(desc: str) -> Schema:
 def _time_point() -> Schema:
     return {"type": ["string", "object"], "pattern": "^baseline$",
             "description": "When it was measured: `baseline`, or a time after treatment as {value, unit}.",
-            "properties": {"value": {"type": "number", "minimum": 0},
+            "properties": {"value": {"type": "number", "minimum": 0, "maximum": NUMBER_MAX},
                            "unit": {"enum": DURATION_UNITS}},
             "required": ["value", "unit"], "additionalProperties": False}
 
 
 def _defs() -> Schema:
     return {
-        "count": _number_like("integer", 0, None, "A count: a whole number, or {value: N, where:, note:, ...}."),
-        "number": _number_like("number", None, None, "A number, or {value: X, where:, note:, ...}."),
-        "nonneg": _number_like("number", 0, None, "A number >= 0, or {value: X, where:, note:, ...}."),
+        "count": _number_like("integer", 0, COUNT_MAX, "A count: a whole number, or {value: N, where:, note:, ...}."),
+        "number": _number_like("number", -NUMBER_MAX, NUMBER_MAX, "A number, or {value: X, where:, note:, ...}."),
+        "nonneg": _number_like("number", 0, NUMBER_MAX, "A number >= 0, or {value: X, where:, note:, ...}."),
+        "age": _number_like("number", 0, AGE_MAX, "An age in years (0-120), or {value: X, where:, note:, ...}."),
         "percent": _number_like("number", 0, 100, "A percentage 0-100, or {value: X, printed:, ...}."),
         "source": _source(),
         "time_point": _time_point(),
@@ -146,7 +165,7 @@ def _reports() -> Schema:
     return {"type": "object", "description": "The reports the data come from, by a short id of your "
             "choice (`text`, `abstract`, `table3`): the primary paper's full text, its abstract, or a "
             "table in another paper.", "minProperties": 1,
-            "propertyNames": {"pattern": "^[a-z][a-z0-9-]*$"}, "additionalProperties": report}
+            "propertyNames": {"pattern": "^[a-z][a-z0-9-]{0,63}$"}, "additionalProperties": report}
 
 
 def _readings(desc: str, props: dict[str, Schema], required: list[str] | None = None) -> Schema:
@@ -176,7 +195,7 @@ def _population() -> Schema:
         "bone_metastases": count("Of them, with bone metastases."),
         "lesions": count("Lesions (metastatic sites) treated."),
         "vertebrae": count("Vertebrae treated."),
-        "age": _stats("Age in years."),
+        "age": _stats("Age in years.", "age"),
         "sex": obj("Sex counts.", {"male": count("Men."), "female": count("Women.")}),
         "metastases": obj("Solitary or multiple metastases.", {
             "solitary": count("Solitary."), "multiple": count("Multiple (multifocal).")}),
@@ -190,16 +209,16 @@ def _population() -> Schema:
 
 def _patients_table() -> Schema:
     row = obj("One patient as the paper prints them.", {
-        "no": {"type": "integer", "minimum": 1, "description": "Patient number as printed."},
+        "no": {"type": "integer", "minimum": 1, "maximum": COUNT_MAX, "description": "Patient number as printed."},
         "sex": {"enum": ["M", "F"], "description": "M or F."},
-        "age": {"type": "integer", "minimum": 0, "maximum": 120, "description": "Age in years."},
+        "age": {"type": "integer", "minimum": 0, "maximum": AGE_MAX, "description": "Age in years."},
         "primary": text("Primary tumour (vocabulary)."),
         "location": text("Location of the treated metastasis, as printed."),
         "sites": items(text("Site (vocabulary)."), "The location as vocabulary sites."),
         "levels": text("Spinal levels as printed."),
         "note": text("Qualifier.")}, ["no"])
     return obj("Patient-level rows, when the paper prints them.", {
-        "source": ref("source", "Where the table is."), "rows": items(row, "The rows, in order.")},
+        "source": ref("source", "Where the table is."), "rows": items(row, "The rows, in order.", max_items=ROWS)},
         ["source", "rows"])
 
 
@@ -308,8 +327,10 @@ def _scores() -> Schema:
         "scale": text("The instrument (e.g. VAS, modified Barthel index)."),
         "label": text("What was scored (e.g. back pain)."),
         "scale_range": obj("The scale's range and which end is better.", {
-            "min": {"type": "number", "description": "The lowest score possible."},
-            "max": {"type": "number", "description": "The highest score possible."},
+            "min": {"type": "number", "minimum": -NUMBER_MAX, "maximum": NUMBER_MAX,
+                    "description": "The lowest score possible."},
+            "max": {"type": "number", "minimum": -NUMBER_MAX, "maximum": NUMBER_MAX,
+                    "description": "The highest score possible."},
             "better": {"enum": ["higher", "lower"], "description": "Which end is better."}}),
         "n": ref("count", "Patients measured."),
         "points": items(point, "The score at each time point."),
@@ -341,7 +362,7 @@ def _complications() -> Schema:
 
 def study_schema() -> Schema:
     """The whole schema of a study file."""
-    return {
+    whole: Schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         "title": "Study file of the bone-metastases evidence base",
@@ -355,7 +376,8 @@ def study_schema() -> Schema:
             "id": text("The study id: equal to the file name without .yaml (author-year, lower case).",
                        pattern="^[a-z0-9][a-z0-9-]{0,63}$"),
             "label": text("How the site names the study (e.g. 'Chiras 2004'); by default from the citation. "
-                          "No < or > (it becomes the page's title).", pattern="^[^<>]*$"),
+                          "No markup or math: none of " + LABEL_FORBIDDEN + " (it becomes the page's title).",
+                          pattern=LABEL_PATTERN),
             "citation": text("Key of the study's main BibTeX entry in references/."),
             "reports": _reports(),
             "extraction": obj("Who extracted the data, when, and how far.", {
@@ -389,6 +411,8 @@ def study_schema() -> Schema:
             "notes": text("Anything else a reader should know, in your words."),
         },
     }
+    _sized(whole["properties"])
+    return whole
 
 
 def schema_json() -> str:

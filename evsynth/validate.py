@@ -16,6 +16,11 @@ from typing import Any, Callable, Iterator
 import jsonschema
 from jsonschema.exceptions import ValidationError
 
+from .anchors import anchor_clashes, citation_anchor, study_anchor
+from .cite import plain_text, vancouver_name
+from .inputrules import (Deadline, bib_budget_problems, bib_label_problems, bib_latex_problems, check_dates,
+                         today)
+from .limits import EARLIEST_YEAR
 from .load import Bibliography
 from .model import Study, build_study
 from .problems import Problem
@@ -25,7 +30,7 @@ from .schema import study_schema
 from .vocab import FIELD_VOCABULARY, Vocabularies, load_vocabularies
 from .yamlio import Document, Path
 
-PLACEHOLDER = re.compile(r"\bTODO\b|<fill[^>]*>|\bFIXME\b", re.IGNORECASE)
+PLACEHOLDER = re.compile(r"\bTODO\b|<fill[^<>]*>|\bFIXME\b", re.IGNORECASE)  # [^<>]: linear on "<fill<fill..."
 
 
 @dataclass
@@ -69,6 +74,9 @@ def _any(x: object) -> Any:
     return x
 
 
+_RATIO = re.compile(r"\s*[0-9]+\s*/\s*[0-9]")  # 'n/N' (on at most 100 characters: no backtracking cost)
+
+
 def _type_message(err: ValidationError) -> str:
     value: Any = err.validator_value
     expected: list[str] = value if isinstance(value, list) else [value]
@@ -80,7 +88,7 @@ def _type_message(err: ValidationError) -> str:
     hint = ""
     if isinstance(err.instance, str) and err.instance.strip().endswith("%"):
         hint = "; write the count here and put a percentage under `percent:`"
-    elif isinstance(err.instance, str) and re.fullmatch(r"\s*[0-9]+\s*/\s*[0-9]+.*", err.instance):
+    elif isinstance(err.instance, str) and _RATIO.match(err.instance[:100]):
         hint = "; split 'n/N' into `n:` and `of:` (and `printed:` for the text as printed)"
     return f"should be {want}, not {_kind(err.instance)}{hint}"
 
@@ -130,6 +138,10 @@ def _schema_problems(doc: Document, err: ValidationError) -> Iterator[Problem]:
         code, msg = "bad-format", f"`{name}` is {_kind(instance)}; expected: {desc or err.message}"
     elif kw in ("minItems", "minProperties"):
         code, msg = "empty", f"`{name}` is empty: fill it in or remove it"
+    elif kw == "maxLength":
+        code, msg = "value-too-long", f"`{name}` is {len(instance):,} characters; at most {expected:,} here: shorten it"
+    elif kw in ("maxItems", "maxProperties"):
+        code, msg = "too-many-items", f"`{name}` has {len(instance):,} items; at most {expected:,} here: trim it"
     else:
         code, msg = "schema", f"`{name}`: {err.message}"
     yield Problem(doc.path, line, col, code, msg)
@@ -255,8 +267,10 @@ def validate_bibliography(bib: Bibliography) -> list[Problem]:
         incomplete = f.get("x-incomplete")
         if not entry.persons.get("author"):
             problems.append(Problem(path, line, 1, "bib-missing-author", f"entry `{key}` has no author"))
-        if not re.fullmatch(r"[0-9]{4}", str(f.get("year", ""))):
-            problems.append(Problem(path, line, 1, "bib-bad-year", f"entry `{key}` needs a four-digit year"))
+        year = str(f.get("year", ""))
+        if not re.fullmatch(r"[0-9]{4}", year) or not EARLIEST_YEAR <= int(year) <= today().year + 1:
+            problems.append(Problem(path, line, 1, "bib-bad-year", f"entry `{key}` needs a four-digit year "
+                                    f"from {EARLIEST_YEAR} to next year"))
         if "title" not in f and not incomplete:
             problems.append(Problem(path, line, 1, "bib-missing-title",
                                     f"entry `{key}` has no title: add it, or mark the entry "
@@ -270,7 +284,13 @@ def validate_bibliography(bib: Bibliography) -> list[Problem]:
         if incomplete:
             problems.append(Problem(path, line, 1, "incomplete-citation",
                                     f"entry `{key}` needs completing: {incomplete}", "warning"))
-    return problems
+        budget = bib_budget_problems(key, entry, (path, line))
+        latex = budget or bib_latex_problems(key, entry, (path, line), plain_text, vancouver_name)
+        problems += latex
+        if entry.persons.get("author") and not latex:
+            problems += bib_label_problems(key, entry, (path, line), bib.label)
+    keys = ((key, (bib.where[key][0], bib.where[key][1], 1)) for key in bib.entries)
+    return problems + anchor_clashes(keys, citation_anchor, "citation keys")
 
 
 def validate_study(doc: Document, bib: Bibliography, vocab: Vocabularies, labels: dict[str, str] | None = None,
@@ -284,7 +304,7 @@ def validate_study(doc: Document, bib: Bibliography, vocab: Vocabularies, labels
     problems = placeholders + [p for p in validate_schema(doc, fast) if (p.line, p.column) not in masked]
     if problems:
         return None, problems
-    problems = validate_terms(doc, vocab) + validate_references(doc, bib)
+    problems = validate_terms(doc, vocab) + validate_references(doc, bib) + check_dates(doc)
     if problems:
         return None, problems
     labels = labels if labels is not None else {k: bib.label(k) for k in bib.entries}
@@ -292,15 +312,19 @@ def validate_study(doc: Document, bib: Bibliography, vocab: Vocabularies, labels
     return study, check_study(study)
 
 
-def validate_evidence(docs: list[Document], bib: Bibliography,
-                      vocab: Vocabularies | None = None) -> Validated:
-    """Every study, then the rules across files (unique ids), then the data-quality report."""
+def validate_evidence(docs: list[Document], bib: Bibliography, vocab: Vocabularies | None = None,
+                      deadline: Deadline | None = None) -> Validated:
+    """Every study, then the rules across files (unique ids and anchors), then the data-quality report."""
     vocab = vocab or load_vocabularies()
+    deadline = deadline or Deadline(len(docs))
     out = Validated(problems=validate_bibliography(bib))
     seen: dict[str, str] = {}
     labels = {k: bib.label(k) for k in bib.entries}
     fast = len(docs) >= FAST_PATH_FROM
-    for doc in docs:
+    for i, doc in enumerate(docs):
+        if deadline.over():
+            out.problems.append(deadline.problem(doc.path, len(docs) - i))
+            break
         study, problems = validate_study(doc, bib, vocab, labels, fast)
         out.problems += problems
         if study is None or any(p.is_error for p in problems):
@@ -315,5 +339,13 @@ def validate_evidence(docs: list[Document], bib: Bibliography,
         found = find_discrepancies(study)
         out.discrepancies += found
         out.problems += [d.as_problem() for d in found]
+    out.problems += study_anchor_clashes(docs)
     out.studies.sort(key=lambda s: s.id)
     return out
+
+
+def study_anchor_clashes(docs: list[Document]) -> list[Problem]:
+    """Study ids that differ but give the same PDF anchor (`ab-2020`, `ab--2020`), at both files' ids."""
+    ids = [(d.data["id"], (d.path, *d.pos(("id",)))) for d in docs
+           if isinstance(d.data, dict) and isinstance(d.data.get("id"), str)]
+    return anchor_clashes(ids, study_anchor, "study ids")

@@ -7,32 +7,38 @@ subset of YAML and reports everything else as a Problem instead of guessing:
 * duplicate keys are errors (PyYAML silently keeps the last one);
 * plain scalars are read with YAML 1.2 core rules, and the ones YAML 1.1 reads
   differently (``no``, ``on``, ``1e3``, ``012``, ``1:20``) must be quoted or rewritten;
-  dates stay text; NaN and infinities are refused;
-* tabs in indentation, non-UTF-8 bytes, empty files, huge files and deep nesting are
-  reported with their line.
+  dates stay text; NaN, infinities (``.inf``, ``1.0e999``) and integers beyond 2**53 are refused;
+* tabs in indentation, non-UTF-8 bytes, empty files, huge files, deep nesting, huge lists or
+  mappings and too many values are reported with their line (limits in `evsynth.limits`);
+* reading costs time linear in the file's size: no pattern here can backtrack.
 
 Parsing uses libyaml's event stream (C) when available.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import yaml
 
+from .limits import (MAX_BYTES, MAX_DEPTH, MAX_INTEGER, MAX_ITEMS, MAX_KEYS, MAX_NODES, MAX_NUMBER_TEXT,
+                     MAX_SCALAR)
 from .problems import Problem
 
-MAX_BYTES = 1_000_000
-MAX_DEPTH = 32
-MAX_SCALAR = 20_000
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_SCALAR", "Document", "decode_text", "find_bad_characters",
+           "find_control_characters", "parse_yaml"]
 
 Path = tuple[str | int, ...]
 Pos = tuple[int, int]
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+# Every pattern below is tried only on plain values of at most MAX_NUMBER_TEXT characters, and none
+# can backtrack more than a few steps (each repetition is followed by a character it cannot match),
+# so reading a value costs time linear in its length whatever it holds.
 _NULL = {"", "~", "null", "Null", "NULL"}
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"[-+]?(0|[1-9][0-9]*)\Z")
@@ -42,12 +48,13 @@ _AMBIGUOUS = [
      "YAML 1.1 reads it as true/false and YAML 1.2 as text: write true/false, or quote the text"),
     (re.compile(r"[-+]?[0-9]+[eE][-+]?[0-9]+\Z"),
      "YAML readers disagree whether this is a number: write it out (1000) or quote it"),
-    (re.compile(r"[-+]?0[0-9_]+\Z|[-+]?0[xXoObB][0-9a-fA-F_]+\Z|[-+]?[0-9][0-9_]*_[0-9_]*\Z"),
+    (re.compile(r"[-+]?0[0-9_]+\Z|[-+]?0[xXoObB][0-9a-fA-F_]+\Z|[-+]?[0-9]+_[0-9_]*\Z"),
      "YAML 1.1 reads this as an octal, hexadecimal or underscored number: write a plain number or quote it"),
     (re.compile(r"[-+]?[0-9]+(:[0-5]?[0-9])+(\.[0-9]*)?\Z"),
      "YAML 1.1 reads this as a base-60 number: quote it if it is text (a ratio or a time)"),
 ]
 _NONFINITE = re.compile(r"[-+]?\.(inf|Inf|INF)\Z|\.(nan|NaN|NAN)\Z")
+_NUMBER_CHARS = re.compile(r"[-+]?[0-9.][-+0-9._:eE]*\Z")  # a plain value YAML 1.1 might read as a number
 
 
 @dataclass
@@ -82,6 +89,7 @@ class _Builder:
         self.events = events
         self.doc = Document(path, None)
         self.problems: list[Problem] = []
+        self.nodes = 0
 
     def problem(self, pos: Pos, code: str, message: str) -> None:
         self.problems.append(Problem(self.path, pos[0], pos[1], code, message))
@@ -104,6 +112,10 @@ class _Builder:
     def node(self, ev: Any, path: Path, depth: int) -> Any:
         pos = _pos(ev)
         self.doc.positions[path] = pos
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise self.stop(pos, "too-many-values", f"more than {MAX_NODES:,} values in one file; a study "
+                            "needs far fewer: split or trim it")
         if depth > MAX_DEPTH:
             raise self.stop(pos, "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels: flatten the structure")
         if isinstance(ev, yaml.AliasEvent):
@@ -126,6 +138,9 @@ class _Builder:
         for ev in self.events:
             if isinstance(ev, yaml.SequenceEndEvent):
                 return items
+            if len(items) == MAX_ITEMS:
+                raise self.stop(self.doc.pos(path), "too-many-items",
+                                f"a list of more than {MAX_ITEMS:,} items; no field needs so many: trim it")
             items.append(self.node(ev, path + (len(items),), depth + 1))
         raise _Stop()
 
@@ -138,6 +153,9 @@ class _Builder:
             if not isinstance(ev, yaml.ScalarEvent) or getattr(ev, "anchor", None) or ev.tag not in (None, "!"):
                 raise self.stop(pos, "yaml-complex-key", "a key must be plain text")
             key = ev.value
+            if len(out) == MAX_KEYS:
+                raise self.stop(self.doc.pos(path), "too-many-items",
+                                f"a mapping of more than {MAX_KEYS:,} keys; no field needs so many: trim it")
             if key in out:
                 first = self.doc.key_positions[path + (key,)][0]
                 self.problem(pos, "duplicate-key",
@@ -166,10 +184,15 @@ class _Builder:
             return None
         if text in _BOOL:
             return _BOOL[text]
+        if len(text) > MAX_NUMBER_TEXT:
+            if _NUMBER_CHARS.match(text):
+                self.problem(pos, "yaml-ambiguous", f"a plain value of {len(text):,} digits and signs: no "
+                             f"number needs more than {MAX_NUMBER_TEXT}; quote it if it is text")
+            return text
         if _INT.match(text):
-            return int(text)
+            return self.integer(text, pos)
         if _FLOAT.match(text):
-            return float(text)
+            return self.real(text, pos)
         if _NONFINITE.match(text):
             self.problem(pos, "non-finite-number", f"{text!r} is not a finite number: give the value as printed")
             return text
@@ -178,6 +201,22 @@ class _Builder:
                 self.problem(pos, "yaml-ambiguous", f"plain value {text!r}: {why}")
                 return text
         return text
+
+
+    def integer(self, text: str, pos: Pos) -> int | str:
+        number = int(text)
+        if abs(number) > MAX_INTEGER:
+            self.problem(pos, "out-of-range", f"{text} is too large for any field (at most {MAX_INTEGER:,}): "
+                         "give the value as printed")
+            return text
+        return number
+
+    def real(self, text: str, pos: Pos) -> float | str:
+        number = float(text)  # '1.0e999' is read as infinity: refuse it like .inf
+        if not math.isfinite(number):
+            self.problem(pos, "non-finite-number", f"{text!r} is not a finite number: give the value as printed")
+            return text
+        return number
 
 
 def _pos(ev: Any) -> Pos:
@@ -200,22 +239,40 @@ def decode_text(path: str, raw: bytes) -> tuple[str | None, list[Problem]]:
     return text.removeprefix("\ufeff"), []
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
+                      "\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def _located(path: str, text: str, matches: Iterator[re.Match[str]], code: str,
+             message: Callable[[str], str]) -> list[Problem]:
+    """A problem at the last character of each match (newlines counted once, left to right)."""
+    out, line, line_start, counted = [], 1, 0, 0
+    for m in matches:
+        at = m.end() - 1
+        newlines = text.count("\n", counted, at)
+        if newlines:
+            line += newlines
+            line_start = text.rfind("\n", counted, at) + 1
+        counted = at
+        out.append(Problem(path, line, at - line_start + 1, code, message(m.group()[-1])))
+    return out
+
+
+_TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)  # ` *` stops at the first other character: linear
+
+
+def find_control_characters(path: str, text: str) -> list[Problem]:
+    """Control characters and bidirectional overrides, with their place (YAML and BibTeX alike)."""
+    return _located(path, text, _CONTROL.finditer(text), "control-character",
+                    lambda c: f"invisible character U+{ord(c):04X} (control or text-direction): "
+                    "delete it; write the text plainly")
 
 
 def find_bad_characters(path: str, text: str) -> list[Problem]:
     """Tabs in indentation, control characters and bidirectional overrides, with their place."""
-    out = []
-    for n, line in enumerate(text.split("\n"), 1):
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
-        if "\t" in indent:
-            out.append(Problem(path, n, indent.index("\t") + 1, "tab-indent",
-                               "tab in indentation: indent with spaces"))
-        for m in _CONTROL.finditer(line.rstrip("\r")):
-            out.append(Problem(path, n, m.start() + 1, "control-character",
-                               f"invisible character U+{ord(m.group()):04X} (control or text-direction): "
-                               "delete it; write the text plainly"))
-    return out
+    tabs = _located(path, text, _TAB_INDENT.finditer(text), "tab-indent",
+                    lambda _: "tab in indentation: indent with spaces")
+    return sorted(tabs + find_control_characters(path, text))
 
 
 def parse_yaml(path: str, raw: bytes) -> tuple[Document | None, list[Problem]]:

@@ -149,6 +149,18 @@ def test_check_changed_checks_what_differs_from_main(repo: Path) -> None:
     assert "checked 0 studies: 1 error(s)" in r.stderr
 
 
+def test_check_changed_refuses_new_links_and_yml_files_instead_of_skipping_them(repo: Path) -> None:
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "base")
+    _git(repo, "checkout", "-q", "-b", "edit")
+    (repo / "evidence" / "leak.yaml").symlink_to("/etc/passwd")
+    (repo / "evidence" / "added-2020.yml").write_text("id: [broken\n")
+    r = run_build("check", "--changed", "--errors-only", *args(repo))
+    assert r.returncode == 1 and "[not-a-regular-file]" in r.stdout and "[wrong-extension]" in r.stdout
+    assert ":0:0:" not in r.stdout
+
+
 def test_changelog_lists_added_and_changed_studies(repo: Path) -> None:
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "add", ".")

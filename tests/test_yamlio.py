@@ -95,3 +95,41 @@ def test_duplicate_keys_report_both_lines() -> None:
     problems = parse_yaml("t.yaml", b"a: 1\nb: 2\na: 3\n")[1]
     assert [(p.line, p.code) for p in problems] == [(3, "duplicate-key")]
     assert "line 1" in problems[0].message
+
+
+def _fast(text: str, seconds: float = 1.0) -> list[str]:
+    t0 = time.perf_counter()
+    found = codes(text)
+    assert time.perf_counter() - t0 < seconds
+    return found
+
+
+def test_number_patterns_cannot_backtrack_on_long_values() -> None:
+    # red team: `1` + 20,000 `_` + `x`, 49 times, took 119 s (quadratic backtracking)
+    value = "1" + "_" * 19_990 + "x"
+    assert _fast("".join(f"k{i}: {value}\n" for i in range(49))) == []
+    for hostile in ("1" + "_" * 19_990, "1" + ":1" * 9_000 + "x", "0" * 19_000 + "x", "1" * 19_000 + "e",
+                    "1" * 5_000 + ".5"):
+        _fast(f"a: {hostile}\n")
+
+
+def test_a_long_number_like_value_is_ambiguous_not_a_number() -> None:
+    assert codes("a: " + "1" * 5000 + "\n") == ["yaml-ambiguous"]  # int() would refuse 4,300+ digits
+    assert codes("a: " + "1" * 40 + "x\n") == []
+
+
+def test_numbers_beyond_float_range_are_not_finite() -> None:
+    assert codes("a: 1.0e999\nb: -1.0e999\nc: 1.0e308\n") == ["non-finite-number"] * 2
+
+
+def test_integers_beyond_53_bits_are_refused() -> None:
+    assert codes(f"a: {2**63}\nb: {10**29}\nc: -{2**63}\nd: {2**53}\n") == ["out-of-range"] * 3
+
+
+def test_lists_mappings_and_files_have_budgets() -> None:
+    from evsynth.limits import MAX_ITEMS, MAX_KEYS, MAX_NODES
+    problems = parse_yaml("t.yaml", ("a: 1\nb:\n" + "- x\n" * (MAX_ITEMS + 1)).encode())[1]
+    assert [(p.line, p.code) for p in problems] == [(3, "too-many-items")]
+    assert codes("".join(f"k{i}: 1\n" for i in range(MAX_KEYS + 1))) == ["too-many-items"]
+    rows = "".join(f"- [{', '.join(['1'] * 99)}]\n" for _ in range(MAX_NODES // 100 + 1))
+    assert _fast(rows) == ["too-many-values"]
