@@ -11,7 +11,8 @@ without one):
 | URL | `doi_url`, `pubmed_url` | only `https://doi.org/` and `https://pubmed.ncbi.nlm.nih.gov/`, built from validated parts |
 | HTML (print document, navigation titles) | `html_text` | text, never markup |
 | CSV cell | `csv_cell` | never read as a spreadsheet formula |
-| terminal and GitHub annotations | `terminal`, in `problems` | control and bidirectional characters shown as escapes |
+| terminal | `terminal` (used by `problems.format_problem`) | control and direction characters shown as escapes |
+| GitHub annotation | `github_property`, `github_message` | no property or command can be closed or started |
 
 Markdown escaping uses numeric character references rather than backslashes: they are inert in
 Markdown text, in link and image text, in table cells and inside attribute values of raw HTML
@@ -92,9 +93,33 @@ def csv_cell(x: Any) -> Any:
     return x
 
 
-def terminal(text: Any) -> str:
-    """Text for a terminal or a CI log: control and direction characters written as escapes."""
-    return _INVISIBLE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), str(text))
+# Characters a terminal or a log viewer would act on or hide: C0/C1 controls (ESC starts colour and
+# title sequences), zero-width and text-direction marks, line separators, and the lone surrogates
+# that undecodable file names become.
+_TERMINAL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069"
+                       "\ufeff\ufff9-\ufffb\ud800-\udfff]")
+
+
+def _shown_escaped(c: str) -> str:
+    return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+
+
+def terminal(text: Any, keep: str = "") -> str:
+    """Text for a terminal or a CI log: every control, invisible or direction character (but those in
+    `keep`) written as an escape such as \\x1b or \\u202e."""
+    return _TERMINAL.sub(lambda m: m.group() if m.group() in keep else _shown_escaped(m.group()), str(text))
+
+
+def github_property(value: str) -> str:
+    """A GitHub workflow-command property (file=, title=): `%`, CR, LF, `:` and `,` escaped, so a file
+    name cannot end the property or start a command of its own."""
+    return terminal(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A") \
+        .replace(":", "%3A").replace(",", "%2C")
+
+
+def github_message(value: str) -> str:
+    """A GitHub workflow-command message: `%`, CR and LF escaped (line breaks kept as %0A)."""
+    return terminal(value, keep="\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _finalizer(escaper: Callable[[Any], Markup]) -> Callable[[Any], Any]:

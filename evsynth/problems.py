@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from typing import Iterable, Literal
+
+from . import escape
 
 Severity = Literal["error", "warning"]
 
@@ -107,35 +108,13 @@ class Problem:
         return self.severity == "error"
 
 
-# Characters a terminal or a log viewer would act on or hide: C0/C1 controls (ESC starts colour and
-# title sequences), zero-width and text-direction marks, line separators, and the lone surrogates
-# that undecodable file names become. Both formatters below show them as escapes such as \x1b or
-# \u202e: file names, messages and the BibTeX or YAML text quoted in them pass through here only.
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069"
-                        "\ufeff\ufff9-\ufffb\ud800-\udfff]")
-
-
-def _escape(c: str) -> str:
-    return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
-
-
-def visible(text: str, keep: str = "") -> str:
-    """`text` with every control, invisible or text-direction character (but those in `keep`) escaped."""
-    return _INVISIBLE.sub(lambda m: m.group() if m.group() in keep else _escape(m.group()), text)
-
-
 def format_problem(p: Problem) -> str:
     """`evidence/x.yaml:14:3: [code] message` (warnings say so), on one line, nothing invisible."""
     where = p.path
     if p.line:
         where += f":{p.line}:{p.column or 1}"
     tag = p.code if p.is_error else f"warning {p.code}"
-    return visible(f"{where}: [{tag}] {p.message}")
-
-
-def _github_property(value: str) -> str:
-    return visible(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A") \
-        .replace(":", "%3A").replace(",", "%2C")
+    return escape.terminal(f"{where}: [{tag}] {p.message}")
 
 
 def format_github(p: Problem) -> str:
@@ -145,9 +124,8 @@ def format_github(p: Problem) -> str:
     as the workflow-command rules ask, so a file name cannot start a command of its own.
     """
     kind = "error" if p.is_error else "warning"
-    msg = visible(p.message, keep="\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return (f"::{kind} file={_github_property(p.path)},line={max(p.line, 1)},col={max(p.column, 1)},"
-            f"title={_github_property(p.code)}::{msg}")
+    return (f"::{kind} file={escape.github_property(p.path)},line={max(p.line, 1)},col={max(p.column, 1)},"
+            f"title={escape.github_property(p.code)}::{escape.github_message(p.message)}")
 
 
 def format_problems(problems: Iterable[Problem]) -> list[str]:
