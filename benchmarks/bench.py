@@ -35,11 +35,11 @@ def run_one(n: int, html: bool, pdf: bool) -> dict[str, object]:
     import yaml
 
     from evsynth import load
-    from evsynth.render import render_site
-    from evsynth.synth import synthesize
-    from evsynth.synthetic import synthesize_evidence
-    from evsynth.validate import validate_evidence
-    from evsynth.write import mkdocs_config, write_site
+    from evsynth.render.pages import render_site
+    from evsynth.synthesis.synthesize import synthesize
+    from evsynth.tools.synthetic_evidence import synthesize_evidence
+    from evsynth.validate.checks import validate_evidence
+    from evsynth.publish.site import mkdocs_config, write_site
 
     out: dict[str, object] = {"n": n}
     with tempfile.TemporaryDirectory() as tmp:
@@ -77,7 +77,8 @@ def run_one(n: int, html: bool, pdf: bool) -> dict[str, object]:
             out["html_ratio_to_plain_mkdocs"] = round(html_total / out["plain_mkdocs_seconds"], 2)  # type: ignore[operator]
             out["html_pages"] = sum(1 for p in pages if p.endswith(".md"))
         if pdf:
-            from evsynth.pdf import render_pdf_html, write_pdf
+            from evsynth.render.print_document import render_pdf_html
+            from evsynth.publish.pdf import write_pdf
             t = time.perf_counter()
             count = write_pdf(render_pdf_html(syn, bib, "bench"), base / "b.pdf")
             seconds = time.perf_counter() - t

@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from evsynth.cli import gather  # noqa: E402
-from evsynth.pdf import render_pdf_html, write_pdf  # noqa: E402
-from evsynth.synth import synthesize  # noqa: E402
+from evsynth.render.print_document import render_pdf_html  # noqa: E402
+from evsynth.publish.pdf import write_pdf  # noqa: E402
+from evsynth.synthesis.synthesize import synthesize  # noqa: E402
 
 
 def machine() -> str:

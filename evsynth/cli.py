@@ -10,14 +10,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from . import load, schema
-from .anchors import study_anchor
-from .inputrules import Deadline
-from .problems import Problem, format_problems, has_errors
-from .validate import Validated, validate_evidence
-from .yamlio import Document
+from evsynth.load import files as load
 
-ROOT = Path(__file__).resolve().parent.parent
+from evsynth.core import schema
+from evsynth.core.anchors import study_anchor
+from evsynth.validate.inputrules import Deadline
+from evsynth.core.problems import Problem, format_problems, has_errors
+from evsynth.validate.checks import Validated, validate_evidence
+from evsynth.load.yamlio import Document
+
+from evsynth.core.paths import ROOT  # noqa: E402
 
 
 @dataclass
@@ -46,7 +48,7 @@ def gather(evidence: Path, references: Path, files: Sequence[Path] | None = None
     validated = validate_evidence(docs, bib, deadline=deadline)
     if files:
         validated.problems += _clashes(validated, evidence, paths) + _anchor_clashes(docs, evidence, paths)
-    from .history import evidence_history, last_evidence_date
+    from evsynth.load.history import evidence_history, last_evidence_date
     history = evidence_history(evidence) if evidence.is_dir() else None
     dates = [str(s.extraction.get("date")) for s in validated.studies]
     when = (last_evidence_date(evidence) if evidence.is_dir() else None) or (max(dates) if dates else None)
@@ -95,7 +97,7 @@ def report(problems: Sequence[Problem], studies: int | None, warnings: bool = Tr
 def cmd_check(args: argparse.Namespace) -> int:
     files = list(args.files)
     if args.changed:
-        from .history import changed_studies
+        from evsynth.load.history import changed_studies
         changed, problems = changed_studies(args.evidence, args.base)
         if problems:
             return report(problems, 0)
@@ -123,24 +125,24 @@ def build_if_valid(args: argparse.Namespace, build: Callable[[Inputs, argparse.N
 
 
 def cmd_site(args: argparse.Namespace) -> int:
-    from .site import build_site
+    from evsynth.publish.serve import build_site
     return build_if_valid(args, build_site)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .scaffold import report_scaffold, scaffold
+    from evsynth.tools.scaffold import report_scaffold, scaffold
     return report_scaffold(*scaffold(args.study_id, args.evidence, args.references, args.bibtex))
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
-    from .synthetic import synthesize_evidence
+    from evsynth.tools.synthetic_evidence import synthesize_evidence
     studies, refs = synthesize_evidence(args.studies, args.evidence, args.references, args.out)
     print(f"wrote {studies} studies and {refs} references under {load.display_path(args.out)}/", file=sys.stderr)
     return 0
 
 
 def cmd_pdf(args: argparse.Namespace) -> int:
-    from .site import build_pdf, inside_built_site
+    from evsynth.publish.serve import build_pdf, inside_built_site
     site = inside_built_site(args.output)
     if site is not None:
         print(f"build.py: {load.display_path(args.output)} is inside the built site {load.display_path(site)}/, "
@@ -151,12 +153,12 @@ def cmd_pdf(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .site import serve_site
+    from evsynth.publish.serve import serve_site
     return serve_site(args, lambda: gather(args.evidence, args.references))
 
 
 def cmd_meta(args: argparse.Namespace) -> int:
-    from .meta import run_meta
+    from evsynth.tools.meta import run_meta
     out, problems = run_meta(args.csv, args.tau2, args.ci, args.json)
     if problems:
         return report(problems, None)

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from conftest import FIXTURES, REFERENCES, ROOT, run_build
-from evsynth.schema import schema_json, study_schema
+from evsynth.core.schema import schema_json, study_schema
 
 FIX = ["--evidence", str(FIXTURES / "evidence"), "--references", str(REFERENCES)]
 
@@ -99,7 +99,7 @@ def _properties(node: object, path: str = "") -> list[tuple[str, dict[str, objec
 
 
 def test_every_schema_field_is_described() -> None:
-    from evsynth.fielddoc import field_docs
+    from evsynth.render.fielddoc import field_docs
     assert [d.path for d in field_docs() if not d.description] == []
     undocumented = [p for p, sub in _properties(study_schema()) if not sub.get("description") and "$ref" not in sub
                     and not p.startswith("$defs.time_point") and not p.endswith((".min", ".max", ".value"))]

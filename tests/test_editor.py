@@ -12,7 +12,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from conftest import FIXTURES, REFERENCES, ROOT, run_build
-from evsynth.fielddoc import field_docs
+from evsynth.render.fielddoc import field_docs
 
 SMITH_BIB = """@article{smith2019,
   author = {Smith, A. B. and Jones, C.},

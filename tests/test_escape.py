@@ -1,4 +1,4 @@
-"""The escaping boundary (evsynth.escape): for any text, each output context shows exactly that text
+"""The escaping boundary (evsynth.core.escape): for any text, each output context shows exactly that text
 and nothing else. Checked through the real Markdown converter with the site's extensions."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from htmlscan import parse
-from evsynth import escape
-from evsynth.pdf import EXTENSIONS
+from evsynth.core import escape
+from evsynth.render.print_document import EXTENSIONS
 
 # Letters, spaces and every character that means something to HTML, Markdown or its extensions.
 TEXT = st.text(alphabet=st.sampled_from(list("aZ09 .-+#>=!()[]{}<>&\"'\\`*_|~^$:;/@%\n\t\x00\u202e")),
@@ -97,7 +97,7 @@ def test_terminal_text_shows_control_characters_as_escapes() -> None:
 def test_figures_draw_dollar_signs_as_text() -> None:
     """`$\\frac$` or `{$x^$}` in a label would crash matplotlib's mathtext: labels are plain text."""
     import matplotlib.pyplot as plt
-    from evsynth import figures
+    from evsynth.render import figures
     fig, ax = plt.subplots()
     ax.text(0.5, 0.5, "Evil $\\frac$ {$x^$} 2020")
     svg = figures._svg(fig, "t", "d")

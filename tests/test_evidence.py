@@ -11,8 +11,8 @@ import pytest
 
 from conftest import ROOT
 from evsynth.cli import Inputs, gather
-from evsynth.model import Study, Value
-from evsynth.quality import Discrepancy
+from evsynth.core.model import Study, Value
+from evsynth.validate.quality import Discrepancy
 
 SOURCES = ROOT.parent / "shared" / "sources"
 STUDIES = ["barton-1996", "braedel-1984", "chiras-1996", "chiras-2004", "chuang-1979", "courtheoux-1985",

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, REFERENCES, run_build
-from evsynth import load
+from evsynth.load import files as load
 from evsynth.cli import gather
-from evsynth.validate import validate_bibliography
+from evsynth.validate.checks import validate_bibliography
 
 STUDIES = sorted((FIXTURES / "broken").glob("*.yaml"))
 BIBS = sorted((FIXTURES / "broken-bib").glob("*.bib"))
@@ -202,7 +202,7 @@ def test_terminal_output_shows_control_and_bidi_characters_as_escapes(tmp_path: 
 
 
 def test_github_annotations_escape_file_names_and_messages(tmp_path: Path) -> None:
-    from evsynth.problems import Problem, format_github
+    from evsynth.core.problems import Problem, format_github
     line = format_github(Problem(INJECTED_NAME, 2, 3, "bad-file-name", "50% \x1b[31mred\x1b[0m\nsecond"))
     assert line == ("::error file=x\\x0a%3A%3Aerror file=a.py%2Cline=1%3A%3Aowned.yaml,line=2,col=3,"
                     "title=bad-file-name::50%25 \\x1b[31mred\\x1b[0m%0Asecond")
@@ -238,9 +238,9 @@ def test_study_ids_that_share_a_pdf_anchor_are_refused_at_both_files(tmp_path: P
 
 
 def test_anchor_helpers_match_the_render_side() -> None:
-    from evsynth.anchors import citation_anchor, study_anchor
-    from evsynth.pdf import page_anchor
-    from evsynth.views import footnote_id
+    from evsynth.core.anchors import citation_anchor, study_anchor
+    from evsynth.render.print_document import page_anchor
+    from evsynth.render.views import footnote_id
     for key in ("atk.2020", "atk-2020", "Atk_2020", "a b/c:d", "x--y", "é2020"):
         assert citation_anchor(key) == footnote_id(key).lower()
     for sid in ("ab-2020", "ab--2020", "ab-", "0", "a-b-c"):
@@ -248,7 +248,7 @@ def test_anchor_helpers_match_the_render_side() -> None:
 
 
 def test_check_stops_with_a_clear_problem_when_over_its_time_budget(monkeypatch: pytest.MonkeyPatch) -> None:
-    from evsynth import inputrules
+    from evsynth.validate import inputrules
     monkeypatch.setattr(inputrules, "CHECK_SECONDS", -1.0)
     inputs = gather(FIXTURES / "evidence", REFERENCES)
     slow = [p for p in inputs.problems if p.code == "too-slow"]

@@ -23,7 +23,7 @@ import pytest
 
 from conftest import FIXTURES, run_build
 from htmlscan import Page, parse_file
-from evsynth.write import base_url, theme_scripts
+from evsynth.publish.site import base_url, theme_scripts
 
 EVIL = FIXTURES / "injection"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -9,8 +9,8 @@ import pypdfium2 as pdfium
 import pytest
 
 from conftest import FIXTURES, REFERENCES, ROOT, run_build
-from evsynth import load
-from evsynth.cite import format_reference
+from evsynth.load import files as load
+from evsynth.cite.vancouver import format_reference
 from evsynth.cli import gather
 
 
@@ -153,7 +153,8 @@ def test_pdf_is_in_the_site_downloads(tmp_path: Path) -> None:
 
 
 def test_the_pdf_fetches_only_the_builds_own_files(tmp_path: Path) -> None:
-    from evsynth.pdf import PDF_DIR, _allowed
+    from evsynth.core.paths import PDF_DIR
+    from evsynth.publish.pdf import _allowed
     root = PDF_DIR.resolve()
     assert _allowed((PDF_DIR / "pdf.css").as_uri(), root)
     assert _allowed((PDF_DIR / "fonts" / "dejavu-sans-mono-400-normal.ttf").as_uri(), root)
@@ -170,7 +171,7 @@ def test_the_pdf_fetches_only_the_builds_own_files(tmp_path: Path) -> None:
 def test_every_font_in_the_pdf_is_shipped(fixture_pdf: pdfium.PdfDocument, tmp_path: Path) -> None:
     import pdfplumber
     from fontTools.ttLib import TTFont
-    from evsynth.pdf import PDF_DIR
+    from evsynth.core.paths import PDF_DIR
     families = {str(TTFont(f)["name"].getDebugName(1)).replace(" ", "") for f in (PDF_DIR / "fonts").glob("*.ttf")}
     path = build(tmp_path, FIXTURES / "injection" / "evidence", FIXTURES / "injection" / "references")
     with pdfplumber.open(path) as pdf:  # WeasyPrint names them 'ABCDEF+DejaVu-Sans-Bold'

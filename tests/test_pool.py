@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES
-from evsynth.pool import StudyProportion, pool_proportions
+from evsynth.synthesis.pool import StudyProportion, pool_proportions
 
 META = FIXTURES / "metafor"
 

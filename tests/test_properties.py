@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, REFERENCES
-from evsynth import load
-from evsynth.validate import validate_evidence
-from evsynth.yamlio import parse_yaml
+from evsynth.load import files as load
+from evsynth.validate.checks import validate_evidence
+from evsynth.load.yamlio import parse_yaml
 
 BIB, _ = load.load_bibliography(load.read_files(load.bib_paths(REFERENCES))[0])
 BASE = yaml.safe_load((FIXTURES / "evidence" / "mini-2020.yaml").read_text())
@@ -72,7 +72,7 @@ def test_arbitrary_top_level_mappings_never_raise(doc: dict[str, Any]) -> None:
 @given(st.text(max_size=500))
 def test_arbitrary_bibtex_never_raises(text: str) -> None:
     bib, problems = load.load_bibliography([load.RawFile("x.bib", text.encode("utf-8", "surrogatepass"))])
-    from evsynth.validate import validate_bibliography
+    from evsynth.validate.checks import validate_bibliography
     validate_bibliography(bib)
     assert all(p.line >= 1 for p in problems)
 
@@ -88,7 +88,7 @@ def test_valid_base_really_is_valid() -> None:
 @given(st.lists(st.integers(0, 50), max_size=5), trees)
 def test_fast_schema_check_never_passes_what_jsonschema_rejects(path: list[int], value: Any) -> None:
     """The compiled validator may only answer 'valid' when jsonschema agrees (it decides the rest)."""
-    from evsynth.validate import _validator, schema_valid_fast
+    from evsynth.validate.checks import _validator, schema_valid_fast
     doc, problems = parse_yaml("mini-2020.yaml", yaml.safe_dump(_mutate(BASE, path, value)).encode())
     if doc is None:
         return

@@ -13,8 +13,8 @@ import pytest
 
 from conftest import FIXTURES, REFERENCES, ROOT, run_build
 from evsynth.cli import gather
-from evsynth.tables import fmt
-from evsynth.write import write_site
+from evsynth.synthesis.tables import fmt
+from evsynth.publish.site import write_site
 
 
 def tree_digest(folder: Path) -> dict[str, str]:

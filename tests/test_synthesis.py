@@ -14,10 +14,11 @@ from typing import Any
 import pytest
 
 from conftest import FIXTURES, REFERENCES, ROOT, run_build
-from evsynth import export, load
+from evsynth.render import downloads as export
+from evsynth.load import files as load
 from evsynth.cli import gather
-from evsynth.synth import Synthesis, synthesize
-from evsynth.yamlio import parse_yaml
+from evsynth.synthesis.synthesize import Synthesis, synthesize
+from evsynth.load.yamlio import parse_yaml
 
 GOLDEN = ROOT / "tests" / "golden"
 SOURCES = ROOT.parent / "shared" / "sources"

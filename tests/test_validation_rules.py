@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, REFERENCES, expected
-from evsynth import load
+from evsynth.load import files as load
 from evsynth.cli import gather
-from evsynth.problems import CODES, Problem
+from evsynth.core.problems import CODES, Problem
 
 BROKEN = sorted((FIXTURES / "broken").glob("*.yaml"))
 WARNINGS = sorted((FIXTURES / "warnings").glob("*.yaml"))
@@ -40,7 +40,7 @@ def test_source_finding_is_a_warning_not_an_error(path: Path) -> None:
 def test_broken_bibtex_reports_its_error(path: Path) -> None:
     files, _ = load.read_files([path])
     bib, problems = load.load_bibliography(files)
-    from evsynth.validate import validate_bibliography
+    from evsynth.validate.checks import validate_bibliography
     problems += validate_bibliography(bib)
     assert {(p.line, p.code) for p in problems if p.is_error} == expected(path)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import tracemalloc
 
-from evsynth.yamlio import parse_yaml
+from evsynth.load.yamlio import parse_yaml
 
 
 def data(text: str) -> object:
@@ -127,7 +127,7 @@ def test_integers_beyond_53_bits_are_refused() -> None:
 
 
 def test_lists_mappings_and_files_have_budgets() -> None:
-    from evsynth.limits import MAX_ITEMS, MAX_KEYS, MAX_NODES
+    from evsynth.core.limits import MAX_ITEMS, MAX_KEYS, MAX_NODES
     problems = parse_yaml("t.yaml", ("a: 1\nb:\n" + "- x\n" * (MAX_ITEMS + 1)).encode())[1]
     assert [(p.line, p.code) for p in problems] == [(3, "too-many-items")]
     assert codes("".join(f"k{i}: 1\n" for i in range(MAX_KEYS + 1))) == ["too-many-items"]

@@ -1,0 +1,55 @@
+"""Publish the PDF: lay out the print document with WeasyPrint, loading nothing but the build's own files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from evsynth.core.paths import PDF_DIR
+
+FONTS_CONF = PDF_DIR / "fonts" / "fonts.conf"
+
+
+def _fetcher(root: Path = PDF_DIR) -> Any:
+    """A WeasyPrint URL fetcher that serves `data:` URLs and files under `root`, and refuses the rest.
+
+    The print HTML holds links and images from untrusted text only as escaped text, but whatever
+    slips through can neither embed a local file (`file:///etc/passwd`) nor make a request.
+    """
+    from weasyprint.urls import URLFetcher
+
+    class BuildFilesOnly(URLFetcher):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+            self.refused: list[str] = []
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if _allowed(url, root.resolve()):
+                return super().fetch(url, headers)
+            self.refused.append(url)
+            raise ValueError("the PDF loads only the build's own files")
+
+    return BuildFilesOnly()
+
+
+def _allowed(url: str, root: Path) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme == "data":
+        return True
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        return False
+    path = Path(unquote(parts.path)).resolve()
+    return path.is_relative_to(root) and path.is_file()
+
+
+def write_pdf(html: str, target: Path) -> int:
+    """Lay out and write the PDF with the shipped fonts only; returns the number of pages."""
+    os.environ["FONTCONFIG_FILE"] = str(FONTS_CONF)  # read when Pango first loads fonts
+    from weasyprint import HTML
+    fetcher = _fetcher()
+    document = HTML(string=html, base_url=str(PDF_DIR) + "/", url_fetcher=fetcher).render()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    document.write_pdf(target)
+    return len(document.pages)

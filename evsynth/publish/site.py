@@ -1,0 +1,170 @@
+"""Stage 6, write: put generated pages on disk and build the HTML site with MkDocs."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import os
+import re
+import shutil
+from datetime import datetime, timezone
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from evsynth.core.paths import ROOT
+
+
+def write_pages(pages: dict[str, str], docs: Path, static: Path | None = None) -> None:
+    """Replace `docs` with the generated pages plus the hand-written pages of site_src/pages."""
+    if docs.exists():
+        shutil.rmtree(docs)
+    docs.mkdir(parents=True)
+    if static and static.exists():
+        shutil.copytree(static, docs, dirs_exist_ok=True)
+    for rel, text in sorted(pages.items()):
+        target = docs / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+def mkdocs_config(work: Path, docs: Path, site: Path, nav: list[Any] | None = None,
+                  config: Path = ROOT / "mkdocs.yml") -> Path:
+    """A copy of mkdocs.yml pointing at the generated pages and output folder, with the generated nav."""
+    text = config.read_text(encoding="utf-8")
+    overrides = work / "overrides"
+    if overrides.exists():
+        shutil.rmtree(overrides)
+    shutil.copytree(ROOT / "site_src" / "overrides", overrides)
+    extra = {"docs_dir": str(docs.resolve()), "site_dir": str(site.resolve())}
+    if nav is not None:
+        extra["nav"] = nav  # type: ignore[assignment]
+    out = work / "mkdocs.yml"
+    out.write_text(text + "\n" + yaml.safe_dump(extra, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return out
+
+
+_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.S | re.I)
+_THEME_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+_BASE_URL = re.compile(r"\{\{ *(?:config\.extra\.scope *\| *d\(base_url\)|base_url) *\}\}")
+CSP = ("default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
+       "frame-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'")
+
+
+class UnknownScript(Exception):
+    """A page holds an inline script that neither the theme nor this project wrote."""
+
+
+@functools.lru_cache(maxsize=16)
+def theme_scripts(base_url: str) -> frozenset[str]:
+    """The inline scripts Material writes into a page whose base URL is `base_url`, read from the
+    theme's own templates: the only inline scripts a page may run."""
+    import material
+    folder = Path(material.__file__).parent / "templates" / "partials" / "javascripts"
+    out = set()
+    for template in sorted(folder.glob("*.html")):
+        for body in _THEME_SCRIPT.findall(template.read_text(encoding="utf-8")):
+            body = _BASE_URL.sub(base_url, body)
+            if "{{" not in body and "{%" not in body:
+                out.add(body)
+    return frozenset(out)
+
+
+def base_url(page: Path, site: Path) -> str:
+    """MkDocs' relative base URL of a page ('.', '..', '../..'); the 404 page's is '/'."""
+    rel = page.relative_to(site)
+    if rel == Path("404.html"):
+        return "/"
+    return "/".join([".."] * (len(rel.parts) - 1)) or "."
+
+
+def _sha(body: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
+
+
+def csp_for(html: str, base: str, name: str = "page") -> str:
+    """The policy of a page: the theme's known inline scripts by hash, nothing from the page itself.
+    A page holding any other inline script is refused (UnknownScript), never allowed."""
+    allowed = theme_scripts(base)
+    for attrs, body in _INLINE_SCRIPT.findall(html):
+        if "application/json" not in attrs and body not in allowed:
+            raise UnknownScript(f"{name} holds an inline script the build did not write: {body[:60]!r}")
+    return CSP.format(hashes=" ".join(sorted(_sha(b) for b in allowed)))
+
+
+def add_csp(site: Path) -> None:
+    """Insert a Content-Security-Policy meta element at the top of every page's <head>."""
+    for page in sorted(site.rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        policy = csp_for(html, base_url(page, site), str(page.relative_to(site)))
+        meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+        page.write_text(re.sub(r"<head>", "<head>\n" + meta, html, count=1), encoding="utf-8")
+
+
+def write_site(pages: dict[str, str], work: Path, out: Path, nav: list[Any] | None = None,
+               extra: dict[str, bytes] | None = None, build_date: str | None = None) -> int:
+    """Generate into `work`, build into a temporary folder inside `work`, then swap it into `out`.
+
+    The temporary folder lives in the (git-ignored) work folder and is removed on any failure or
+    interruption; one left by a killed build is removed by the next build.
+    """
+    docs = work / "docs"
+    write_pages(pages, docs, ROOT / "site_src" / "pages")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for stale in work.glob(".site-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".site-", dir=work))
+    try:
+        code = _build_into(tmp, work, docs, nav, extra, build_date)
+        if code == 0:
+            _swap(tmp, out, work)
+        return code
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _build_into(tmp: Path, work: Path, docs: Path, nav: list[Any] | None, extra: dict[str, bytes] | None,
+                build_date: str | None) -> int:
+    config = mkdocs_config(work, docs, tmp, nav)
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    if build_date:  # dates in the output come from the evidence, not the clock (reproducible builds)
+        env["SOURCE_DATE_EPOCH"] = str(int(datetime.strptime(build_date, "%Y-%m-%d")
+                                           .replace(tzinfo=timezone.utc).timestamp()))
+    # Not --quiet: it hides warnings from the counter that makes --strict fail.
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config)],
+                            env=env, capture_output=True, text=True)
+    noise = [line for line in result.stderr.splitlines() if not line.startswith("INFO")]
+    if result.returncode != 0 or any("WARNING" in line for line in noise):
+        sys.stderr.write("\n".join(noise) + "\n")
+    if result.returncode != 0:
+        print("build.py: mkdocs failed; the previous site was left untouched", file=sys.stderr)
+        return 1
+    try:
+        add_csp(tmp)
+    except UnknownScript as exc:
+        print(f"build.py: {exc}; the previous site was left untouched", file=sys.stderr)
+        return 1
+    for rel, data in (extra or {}).items():
+        (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp / rel).write_bytes(data)
+    return 0
+
+
+def _swap(tmp: Path, out: Path, work: Path) -> None:
+    """Replace `out` with the finished build `tmp` (a rename when both are on one file system)."""
+    staged = tmp
+    if tmp.stat().st_dev != out.parent.stat().st_dev:  # another file system: copy beside `out` first
+        staged = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+        shutil.copytree(tmp, staged, dirs_exist_ok=True)
+    old = out.with_name(out.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if out.exists():
+        out.rename(old)
+    staged.rename(out)
+    shutil.rmtree(old, ignore_errors=True)

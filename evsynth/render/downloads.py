@@ -1,0 +1,157 @@
+"""Downloads: every extracted value with its provenance, pooled results, discrepancies, references.
+
+Pure functions from records to file contents (text); `write` puts them on disk. Text cells that
+a spreadsheet would run as a formula (starting with = + - @ or a control character) are
+prefixed with an apostrophe.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+from typing import Any, Iterable
+
+import latexcodec  # noqa: F401  (registers the "ulatex" codec)
+import pandas as pd
+from pybtex.database import BibliographyData
+
+from evsynth.core import escape
+from evsynth.load.files import Bibliography
+from evsynth.core.model import Study, Value
+from evsynth.validate.quality import Discrepancy
+
+safe_cell = escape.csv_cell  # the CSV escaping boundary
+
+
+def to_csv(rows: Iterable[dict[str, Any]], columns: list[str]) -> str:
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
+    w.writeheader()
+    for row in rows:
+        w.writerow({k: safe_cell(row.get(k)) for k in columns})
+    return out.getvalue()
+
+
+def frame_csv(frame: pd.DataFrame) -> str:
+    records = [{str(k): v for k, v in row.items()} for row in frame.astype(object).where(frame.notna(), None).to_dict("records")]
+    return to_csv(records, [str(c) for c in frame.columns])
+
+
+def value_json(v: Value) -> dict[str, Any]:
+    out: dict[str, Any] = {"value": v.value, "report": v.source.report.id}
+    where = v.where or v.source.where
+    if where:
+        out["where"] = where
+    for key in ("note", "ambiguous", "printed", "unit"):
+        if getattr(v, key):
+            out[key] = getattr(v, key)
+    return out
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, Value):
+        return value_json(node)
+    if isinstance(node, dict):
+        return {k: _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+def study_json(s: Study) -> dict[str, Any]:
+    """The whole study: every field as written, numbers as {value, report, where, ...}."""
+    out: dict[str, Any] = {
+        "id": s.id, "label": s.label, "year": s.year, "citation": s.citation, "category": s.category,
+        "group": s.group,
+        "reports": {k: {"citation": r.citation, "kind": r.kind, **({"where": r.where} if r.where else {}),
+                        **({"cited_as": r.cited_as} if r.cited_as else {}),
+                        **({"note": r.note} if r.note else {})} for k, r in s.reports.items()},
+        "extraction": s.extraction, "design": _plain(s.design.data), "intervention": _plain(s.intervention.data),
+    }
+    for section in ("population", "procedures", "responses", "scores", "durations", "complications"):
+        out[section] = [_plain(r.data) for r in getattr(s, section)]
+    if s.patients_table:
+        out["patients_table"] = _plain(s.patients_table.data)
+    out["not_reported"] = s.not_reported
+    if s.notes:
+        out["notes"] = s.notes
+    return out
+
+
+def studies_json(studies: list[Study]) -> str:
+    return json.dumps({"studies": [study_json(s) for s in studies]}, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+VALUE_COLUMNS = ["study", "section", "record", "field", "value", "unit", "report", "citation", "report_kind",
+                 "where", "printed", "note", "ambiguous"]
+
+
+def studies_csv(studies: list[Study]) -> str:
+    """One row per extracted number, with its provenance (long format)."""
+    rows = []
+    for s in studies:
+        for v in s.values():
+            section = str(v.path[0])
+            record = str(v.path[1]) if len(v.path) > 1 and isinstance(v.path[1], int) else ""
+            rest = v.path[2:] if record else v.path[1:]
+            rows.append({"study": s.id, "section": section, "record": record,
+                         "field": ".".join(str(p) for p in rest), "value": v.value, "unit": v.unit or "",
+                         "report": v.source.report.id, "citation": v.source.report.citation,
+                         "report_kind": v.source.report.kind, "where": v.where or v.source.where or "",
+                         "printed": v.printed or "", "note": v.note or "", "ambiguous": v.ambiguous or ""})
+    return to_csv(rows, VALUE_COLUMNS)
+
+
+def discrepancies_csv(found: list[Discrepancy]) -> str:
+    rows = []
+    for d in found:
+        for shown, v, where in d.values:
+            rows.append({"study": d.study, "code": d.code, "what": d.what, "message": d.message,
+                         "value": shown, "source": where, "line": v.line if v else ""})
+    return to_csv(rows, ["study", "code", "what", "message", "value", "source", "line"])
+
+
+def references_bib(bib: Bibliography) -> str:
+    data = BibliographyData(entries={k: bib.entries[k] for k in sorted(bib.entries)})
+    return str(data.to_string("bibtex"))
+
+
+RIS_TYPES = {"article": "JOUR", "misc": "GEN", "book": "BOOK", "inproceedings": "CONF"}
+
+
+def references_ris(bib: Bibliography) -> str:
+    lines: list[str] = []
+    for key in sorted(bib.entries):
+        e = bib.entries[key]
+        f = e.fields
+        lines.append(f"TY  - {RIS_TYPES.get(e.type, 'GEN')}")
+        lines.append(f"ID  - {key}")
+        for p in e.persons.get("author", []):
+            first = " ".join(p.first_names + p.middle_names)
+            last = detex(" ".join(p.prelast_names + p.last_names))
+            lines.append(f"AU  - {last}" + (f", {detex(first)}" if first else ""))
+        for tag, name in (("TI", "title"), ("JO", "journal"), ("PY", "year"), ("VL", "volume"), ("IS", "number"),
+                          ("DO", "doi"), ("N1", "x-incomplete")):
+            if name in f:
+                lines.append(f"{tag}  - {detex(f[name])}")
+        if "pages" in f:
+            sp, _, ep = f["pages"].partition("--")
+            lines.append(f"SP  - {sp}")
+            if ep:
+                lines.append(f"EP  - {ep}")
+        if "pmid" in f:
+            lines.append(f"AN  - PMID:{f['pmid']}")
+        lines.append("ER  - ")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def detex(text: str) -> str:
+    """BibTeX text as plain Unicode: {\\'e} -> é, braces dropped (plain text is returned as it is)."""
+    if not any(c in text for c in "\\{}~$"):
+        return text
+    decode: Any = codecs.decode
+    decoded: str = decode(text, "ulatex")
+    return decoded.replace("{", "").replace("}", "")

@@ -1,0 +1,124 @@
+"""Helpers the templates use: numbers with their provenance, durations, certainty ratings.
+
+Everything returned here is Markdown (with inline HTML) that is safe to insert, marked as such
+with `Markup`: text from study files goes through the escaping boundary (`evsynth.escape`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from markupsafe import Markup
+
+from evsynth.core import escape
+
+from evsynth.core.model import Reading, Study, Value
+from evsynth.synthesis.pool import Pooled
+from evsynth.synthesis.tables import NR, duration_months, duration_text, fmt
+
+# Text in Markdown and attribute values of raw HTML inside Markdown share one escaping.
+md = attr = escape.markdown
+NOT_REPORTED = Markup(f'<span class="nr">{NR}</span>')
+AMBIGUOUS = Markup('<sup class="amb" title="uncertain reading">?</sup>')
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "x"
+
+
+def provenance(v: Value) -> str:
+    parts = [v.locator]
+    if v.printed:
+        parts.append(f"printed as {v.printed}")
+    if v.note:
+        parts.append(v.note)
+    if v.ambiguous:
+        parts.append(f"uncertain reading: {v.ambiguous}")
+    return "; ".join(parts)
+
+
+def val(v: Any, suffix: str = "") -> Markup:
+    """A number with its provenance on hover (title) and in print (data-prov)."""
+    if not isinstance(v, Value):
+        return NOT_REPORTED if v is None else md(v)
+    mark = AMBIGUOUS if v.ambiguous else ""
+    prov = attr(provenance(v))
+    unit = f" {md(v.unit)}" if v.unit else ""
+    own = " own" if v.where or v.note or v.printed or v.ambiguous else ""
+    number = md(fmt(v.value)) if isinstance(v.value, str) else Markup(fmt(v.value))
+    return Markup(f'<span class="prov{own}" title="{prov}" data-prov="{prov}">{number}{unit}{md(suffix)}</span>{mark}')
+
+
+def prop(p: dict[str, Any] | None) -> Markup:
+    """'15/18 (83%)' with provenance on each printed number."""
+    if not p:
+        return NOT_REPORTED
+    n, of, pct = p.get("n"), p.get("of"), p.get("percent")
+    text = val(n) if isinstance(n, Value) else ""
+    if isinstance(of, Value):
+        text = f"{text}/{val(of)}" if text else f"of {val(of)}"
+    if isinstance(pct, Value):
+        text += f" ({val(pct, '%')})"
+    elif isinstance(n, Value) and isinstance(of, Value) and float(of) > 0:
+        text += f" ({100 * float(n) / float(of):.0f}%, computed)"
+    return Markup(text.strip()) if text.strip() else NOT_REPORTED
+
+
+def dur(d: dict[str, Any], source: Any = None) -> Markup:
+    """A duration as printed, with its range in months and its provenance."""
+    text = duration_text(d)
+    if text == NR:
+        return NOT_REPORTED
+    lo, hi = duration_months(d)
+    where = source.label if source is not None else ""
+    values = [v for v in d.values() if isinstance(v, Value)]
+    notes = "; ".join(x for v in values for x in (v.note, v.ambiguous) if x)
+    title = attr("; ".join(x for x in (where, notes) if x))
+    months = ""
+    if lo is not None and hi is not None and (d.get("unit") != "months" or any(v.unit for v in values)):
+        months = f" ({fmt(round(lo, 1))}{'–' + fmt(round(hi, 1)) if hi != lo else ''} months)"
+    mark = AMBIGUOUS if any(v.ambiguous for v in values) else ""
+    return Markup(f'<span class="prov" title="{title}" data-prov="{title}">{md(text)}{md(months)}</span>{mark}')
+
+
+def time_point(r: Reading | dict[str, Any]) -> Markup:
+    d = r.data if isinstance(r, Reading) else r
+    tp = d.get("time_point")
+    if isinstance(tp, dict):
+        unit = str(tp["unit"])
+        return md(f"{fmt(tp['value'])} {unit[:-1] if tp['value'] == 1 else unit}")
+    if tp == "baseline":
+        return Markup("baseline")
+    return md(d.get("timing", "not stated"))
+
+
+def pct(x: float | None) -> str:
+    return NR if x is None else f"{100 * x:.0f}%"
+
+
+def fid(key: str) -> Markup:
+    """A footnote or anchor id for a citation key, as template output (letters, digits, - and _)."""
+    return Markup(footnote_id(key))
+
+
+def certainty(pooled: Pooled | None, studies: list[Study]) -> tuple[str, list[str]]:
+    """A GRADE-style certainty rating for a body of case series, with the reasons for it."""
+    reasons = ["no comparison group: case series and case reports start at very low certainty"]
+    designs = {s.design.data["type"] for s in studies}
+    if designs & {"retrospective-case-series", "case-series", "not-reported"}:
+        reasons.append("risk of bias: retrospective or unstated design, selected patients, unblinded outcomes")
+    if pooled is not None:
+        total = sum(s.total for s in pooled.studies)
+        if total < 300 or pooled.ci_high - pooled.ci_low > 0.3:
+            reasons.append(f"imprecision: {total} patients, 95% CI {pct(pooled.ci_low)} to {pct(pooled.ci_high)}")
+        if pooled.k > 1 and pooled.i2 > 50:
+            reasons.append(f"inconsistency: I² = {pooled.i2:.0f}%")
+        if pooled.k == 1:
+            reasons.append("a single study")
+    reasons.append("indirectness: mixed primary tumours, sites and outcome definitions across studies")
+    return "very low", reasons
+
+
+def footnote_id(key: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "-", key)

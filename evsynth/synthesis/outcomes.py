@@ -1,0 +1,98 @@
+"""Which number of each study enters a comparison, chosen by written rules (part of stage 3, pool).
+
+For an outcome (pain relief, radiological response...), a study contributes one proportion:
+- counted in patients (other units are shown but not pooled), and not from a case report;
+- from the most direct report: full text, then abstract, then another paper's table, then its text;
+- at the latest time point that report gives;
+- responders as printed, else the sum of the categories the paper counts as responses, else
+  back-calculated from a printed percentage when exactly one whole count fits (marked derived).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from evsynth.core.model import MONTHS_PER_UNIT, Reading, Study, Value
+from evsynth.synthesis.pool import StudyProportion
+
+REPORT_ORDER = {"full-text": 0, "abstract": 1, "secondary-table": 2, "secondary-text": 3, "metadata": 4}
+POOLED_OUTCOMES = {"pain-relief": "Pain relief", "radiological": "Radiological response",
+                   "overall": "Overall response", "technical-success": "Technical success"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    study: Study
+    kind: str
+    reading: Reading
+    events: int | None
+    total: int | None
+    how: str  # "printed", "categories" or "from percentage"
+    per: str
+
+    @property
+    def poolable(self) -> bool:
+        """Counted in patients, with both counts, and not a case report."""
+        return bool(self.events is not None and self.total and self.per == "patients"
+                    and self.study.design.data["type"] != "case-report")
+
+    def proportion(self) -> StudyProportion:
+        assert self.events is not None and self.total is not None
+        return StudyProportion(self.study.id, self.events, self.total, self.study.label)
+
+    @property
+    def time_label(self) -> str:
+        tp = self.reading.data.get("time_point")
+        if isinstance(tp, dict):
+            unit = str(tp["unit"])
+            return f"{tp['value']:g} {unit[:-1] if tp['value'] == 1 else unit}"
+        return str(self.reading.data.get("timing", "not stated"))
+
+
+def time_in_months(r: Reading) -> float:
+    tp = r.data.get("time_point")
+    return float(tp["value"]) * MONTHS_PER_UNIT[tp["unit"]] if isinstance(tp, dict) else 0.0
+
+
+def _count(v: Any) -> int | None:
+    return int(v.value) if isinstance(v, Value) else None
+
+
+def counts(r: Reading) -> tuple[int | None, int | None, str]:
+    """(responders, denominator, how) of a response reading."""
+    resp = r.data.get("responders") or {}
+    ev = r.data.get("evaluated") or {}
+    total = _count(resp.get("of")) or _count(ev.get("n"))
+    n = _count(resp.get("n"))
+    if n is not None:
+        return n, total, "printed"
+    cats = [c for c in r.data.get("categories", []) if c.get("response") and isinstance(c.get("n"), Value)]
+    if cats and r.data.get("exhaustive"):
+        return sum(int(c["n"].value) for c in cats), total, "categories"
+    pct = resp.get("percent")
+    if isinstance(pct, Value) and total:
+        fits = [k for k in range(total + 1) if abs(100 * k / total - float(pct)) < 1]
+        if len(fits) == 1:
+            return fits[0], total, "from percentage"
+    return None, total, "not derivable"
+
+
+def choose_outcome(study: Study, kind: str) -> Outcome | None:
+    """The reading of `kind` this study contributes, by the rules in the module docstring."""
+    readings = [r for r in study.responses if r.data["kind"] == kind]
+    if not readings:
+        return None
+
+    def rank(r: Reading) -> tuple[int, int, float]:
+        n, total, _ = counts(r)
+        usable = 0 if n is not None and total else 1
+        return (usable, REPORT_ORDER.get(r.source.report.kind, 9), -time_in_months(r))
+
+    best = sorted(readings, key=rank)[0]
+    n, total, how = counts(best)
+    return Outcome(study, kind, best, n, total, how, str(best.data.get("per", "patients")))
+
+
+def outcomes(studies: list[Study], kind: str) -> list[Outcome]:
+    return [o for s in studies if (o := choose_outcome(s, kind)) is not None]
