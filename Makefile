@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
 # Debian packages: Pango for WeasyPrint (the PDF); for the tests Chromium (browser and accessibility
 # tests), Java (the W3C Nu HTML checker) and npm (axe-core, pinned in package-lock.json).
@@ -10,12 +11,17 @@ DEBS_SITE := libpango-1.0-0 libpangoft2-1.0-0
 DEBS_TEST := $(DEBS_SITE) chromium java:default-jre-headless npm:npm
 NPM_STAMP := node_modules/.installed-$(shell cksum package-lock.json | cut -d' ' -f1)
 
-.PHONY: site test check typecheck clean install debs-site debs-test bench
+.PHONY: site test check typecheck lint clean install debs-site debs-test bench
 
+# The site needs requirements.txt only; the tests add requirements-dev.txt (pytest, mypy, ruff...).
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	rm -f $(VENV)/.installed-* && touch $(STAMP)
+	rm -f $(VENV)/.installed-[0-9]* && touch $(STAMP)
+
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-dev-* && touch $(DEV_STAMP)
 
 install: $(STAMP)
 
@@ -29,8 +35,12 @@ site: $(STAMP) debs-site
 check: $(STAMP)
 	$(PY) build.py check
 
-typecheck: $(STAMP)
+typecheck: $(DEV_STAMP)
 	$(PY) -m mypy
+
+lint: $(DEV_STAMP)
+	$(PY) -m ruff check
+	$(PY) -m ruff format --check
 
 debs-test:
 	bash scripts/ensure-debian-packages.sh $(DEBS_TEST)
@@ -39,11 +49,13 @@ $(NPM_STAMP): package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $(NPM_STAMP)
 
-test: $(STAMP) debs-test $(NPM_STAMP)
+test: $(DEV_STAMP) debs-test $(NPM_STAMP)
+	$(PY) -m ruff check
+	$(PY) -m ruff format --check
 	$(PY) -m mypy
 	$(PY) -m pytest
 
-bench: $(STAMP) debs-site
+bench: $(DEV_STAMP) debs-site
 	$(PY) benchmarks/bench.py
 	$(PY) benchmarks/bench_pdf.py
 

@@ -34,12 +34,10 @@ def run_one(n: int, html: bool, pdf: bool) -> dict[str, object]:
     """All stages for one N, in this (fresh) process."""
     import yaml
 
-    from evsynth import load
-    from evsynth.render.pages import render_site
-    from evsynth.synthesis.synthesize import synthesize
+    from evsynth import pipeline
+    from evsynth.load import files as load
+    from evsynth.publish.site import mkdocs_config
     from evsynth.tools.synthetic_evidence import synthesize_evidence
-    from evsynth.validate.checks import validate_evidence
-    from evsynth.publish.site import mkdocs_config, write_site
 
     out: dict[str, object] = {"n": n}
     with tempfile.TemporaryDirectory() as tmp:
@@ -55,18 +53,21 @@ def run_one(n: int, html: bool, pdf: bool) -> dict[str, object]:
 
         paths = load.study_paths(ev)
         stage("libyaml", lambda: [yaml.load(p.read_bytes(), Loader=yaml.CSafeLoader) for p in paths])
-        docs, _ = stage("load", lambda: load.load_studies(load.read_files(paths)[0]))
-        bib, _ = load.load_bibliography(load.read_files(load.bib_paths(refs))[0])
-        validated = stage("validate", lambda: validate_evidence(docs, bib))
-        syn = stage("pool", lambda: synthesize(validated.studies, validated.discrepancies, bib))
-        pages, nav = stage("render", lambda: render_site(syn, bib))
+        loaded = stage("load", lambda: pipeline.load_inputs(ev, refs))
+        checked = stage("validate", lambda: pipeline.validate_inputs(loaded))
+        validated = checked.validated
+        syn = stage("pool", lambda: pipeline.synthesis(checked))
+        cited = pipeline.citations(checked)
+        rendered = stage("render", lambda: pipeline.render(checked, syn, cited))
+        built = pipeline.Built(syn, cited, rendered)
+        nav = rendered.nav
         data = sum(out[k]["seconds"] for k in ("load", "validate", "pool", "render"))  # type: ignore[index]
         out["data_stages_seconds"] = round(data, 3)
         out["ratio_to_libyaml"] = round(data / max(out["libyaml"]["seconds"], 1e-9), 2)  # type: ignore[index]
         out["studies_valid"] = len(validated.studies)
         if html:
             work, site = base / "work", base / "site"
-            stage("write_html", lambda: write_site(pages, work, site, nav))
+            stage("write_html", lambda: pipeline.publish(checked, built, site, work, pdf=False))
             html_total = data + out["write_html"]["seconds"]  # type: ignore[index]
             config = mkdocs_config(work, work / "docs", base / "plain-site", nav)
             env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
@@ -75,28 +76,39 @@ def run_one(n: int, html: bool, pdf: bool) -> dict[str, object]:
             out["plain_mkdocs_seconds"] = round(time.perf_counter() - t, 3)
             out["html_total_seconds"] = round(html_total, 3)
             out["html_ratio_to_plain_mkdocs"] = round(html_total / out["plain_mkdocs_seconds"], 2)  # type: ignore[operator]
-            out["html_pages"] = sum(1 for p in pages if p.endswith(".md"))
+            out["html_pages"] = len(rendered.pages)
         if pdf:
-            from evsynth.render.print_document import render_pdf_html
             from evsynth.publish.pdf import write_pdf
+
             t = time.perf_counter()
-            count = write_pdf(render_pdf_html(syn, bib, "bench"), base / "b.pdf")
+            count = write_pdf(pipeline.print_html(checked, built, "bench"), base / "b.pdf")
             seconds = time.perf_counter() - t
-            out["pdf"] = {"seconds": round(seconds, 1), "pages": count, "per_page": round(seconds / count, 3),
-                          "peak_mb": round(rss_mb(), 1)}
+            out["pdf"] = {
+                "seconds": round(seconds, 1),
+                "pages": count,
+                "per_page": round(seconds / count, 3),
+                "peak_mb": round(rss_mb(), 1),
+            }
     return out
 
 
 def machine() -> str:
     cpu = ""
     if Path("/proc/cpuinfo").exists():
-        cpu = next((x.split(":", 1)[1].strip() for x in Path("/proc/cpuinfo").read_text().splitlines()
-                    if x.startswith("model name")), "")
+        cpu = next(
+            (
+                x.split(":", 1)[1].strip()
+                for x in Path("/proc/cpuinfo").read_text().splitlines()
+                if x.startswith("model name")
+            ),
+            "",
+        )
     mem = ""
     if Path("/proc/meminfo").exists():
         kb = int(Path("/proc/meminfo").read_text().split()[1])
         mem = f", {kb / 1024 / 1024:.0f} GiB"
-    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores{mem}, {cpu}, Python {platform.python_version()}"
+    system = f"{platform.system()} {platform.machine()}"
+    return f"{system}, {os.cpu_count()} cores{mem}, {cpu}, Python {platform.python_version()}"
 
 
 def check_real() -> float:
@@ -104,8 +116,9 @@ def check_real() -> float:
     best = 1e9
     for _ in range(3):
         t = time.perf_counter()
-        subprocess.run([sys.executable, str(ROOT / "build.py"), "check", "--errors-only"], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, str(ROOT / "build.py"), "check", "--errors-only"], check=True, capture_output=True
+        )
         best = min(best, time.perf_counter() - t)
     return round(best, 3)
 
@@ -116,8 +129,20 @@ def serve_rebuild() -> float:
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(3):
             t = time.perf_counter()
-            subprocess.run([sys.executable, str(ROOT / "build.py"), "site", "--no-pdf", "--out", f"{tmp}/site",
-                            "--work", f"{tmp}/work"], check=True, capture_output=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(ROOT / "build.py"),
+                    "site",
+                    "--no-pdf",
+                    "--out",
+                    f"{tmp}/site",
+                    "--work",
+                    f"{tmp}/work",
+                ],
+                check=True,
+                capture_output=True,
+            )
             best = min(best, time.perf_counter() - t)
     return round(best + 0.5, 2)
 
@@ -159,32 +184,58 @@ def _cell(row: dict[str, object], key: str) -> str:
 
 
 def report(rows: list[dict[str, object]], check_seconds: float, serve_seconds: float) -> str:
-    lines = [f"# Benchmark results ({date.today()})", "", f"Machine: {machine()}.", "",
-             "Synthetic evidence from `build.py synth` (the real files' shapes). Times are wall clock; memory is",
-             "the peak resident set of the process after the stage. Regenerate with `make bench`.", "",
-             f"- `build.py check` on the real evidence, interpreter start included: **{check_seconds:.2f} s** "
-             "(target < 1 s).",
-             f"- `build.py serve`, a saved study shown: at most **{serve_seconds:.1f} s** (rebuild without the PDF "
-             "plus the 0.5 s poll; target < 3 s).", "",
-             "## Data stages", "",
-             "| studies | valid | libyaml parse | load | validate | pool | render Markdown | data stages | × libyaml |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        f"# Benchmark results ({date.today()})",
+        "",
+        f"Machine: {machine()}.",
+        "",
+        "Synthetic evidence from `build.py synth` (the real files' shapes). Times are wall clock; memory is",
+        "the peak resident set of the process after the stage. Regenerate with `make bench`.",
+        "",
+        f"- `build.py check` on the real evidence, interpreter start included: **{check_seconds:.2f} s** "
+        "(target < 1 s).",
+        f"- `build.py serve`, a saved study shown: at most **{serve_seconds:.1f} s** (rebuild without the PDF "
+        "plus the 0.5 s poll; target < 3 s).",
+        "",
+        "## Data stages",
+        "",
+        "| studies | valid | libyaml parse | load | validate | pool | render Markdown | data stages | × libyaml |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for r in rows:
-        lines.append(f"| {r['n']:,} | {r.get('studies_valid', '?'):,} | {_cell(r, 'libyaml')} | {_cell(r, 'load')} | {_cell(r, 'validate')} | "
-                     f"{_cell(r, 'pool')} | {_cell(r, 'render')} | {r['data_stages_seconds']:.2f} s | "
-                     f"{r['ratio_to_libyaml']} |")
-    lines += ["", "Targets: data stages at 10,000 studies under 10 s and within 3× of the libyaml parse.", "",
-              "## Full HTML build", "", "| studies | pages | our build (all stages + mkdocs) | plain mkdocs build "
-              "of the same Markdown | ratio |", "| --- | --- | --- | --- | --- |"]
+        lines.append(
+            f"| {r['n']:,} | {r.get('studies_valid', '?'):,} | {_cell(r, 'libyaml')} | {_cell(r, 'load')} | "
+            f"{_cell(r, 'validate')} | "
+            f"{_cell(r, 'pool')} | {_cell(r, 'render')} | {r['data_stages_seconds']:.2f} s | "
+            f"{r['ratio_to_libyaml']} |"
+        )
+    lines += [
+        "",
+        "Targets: data stages at 10,000 studies under 10 s and within 3× of the libyaml parse.",
+        "",
+        "## Full HTML build",
+        "",
+        "| studies | pages | our build (all stages + mkdocs) | plain mkdocs build of the same Markdown | ratio |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for r in rows:
         if "html_total_seconds" in r:
-            lines.append(f"| {r['n']:,} | {r['html_pages']} | {r['html_total_seconds']:.1f} s | "
-                         f"{r['plain_mkdocs_seconds']:.1f} s | {r['html_ratio_to_plain_mkdocs']} |")
-    lines += ["", "Target: within 1.3× of the plain mkdocs build at 1,000 studies.", "", "## PDF", "",
-              "| studies | pages | seconds | per page | peak memory |", "| --- | --- | --- | --- | --- |"]
+            lines.append(
+                f"| {r['n']:,} | {r['html_pages']} | {r['html_total_seconds']:.1f} s | "
+                f"{r['plain_mkdocs_seconds']:.1f} s | {r['html_ratio_to_plain_mkdocs']} |"
+            )
+    lines += [
+        "",
+        "Target: within 1.3× of the plain mkdocs build at 1,000 studies.",
+        "",
+        "## PDF",
+        "",
+        "| studies | pages | seconds | per page | peak memory |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for r in rows:
-        if isinstance(r.get("pdf"), dict):
-            p = r["pdf"]
+        p = r.get("pdf")
+        if isinstance(p, dict):
             lines.append(f"| {r['n']:,} | {p['pages']} | {p['seconds']} | {p['per_page']} s | {p['peak_mb']:.0f} MB |")
     lines += ["", "Target: 0.1 s per page or better.", ""]
     return "\n".join(lines)

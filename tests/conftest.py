@@ -9,8 +9,8 @@ import re
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -31,8 +31,9 @@ def expected(path: Path) -> set[tuple[int, str]]:
 
 
 def run_build(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=600)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=600
+    )
 
 
 @pytest.fixture
@@ -48,11 +49,22 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @contextlib.contextmanager
 def served_site(tmp: Path) -> Iterator[str]:
     """Build the fixture evidence set's site (no PDF) into tmp and serve it on loopback; yields its URL."""
-    r = run_build("site", "--no-pdf", "--evidence", str(FIXTURES / "evidence"), "--references", str(REFERENCES),
-                  "--out", str(tmp / "site"), "--work", str(tmp / "work"))
+    r = run_build(
+        "site",
+        "--no-pdf",
+        "--evidence",
+        str(FIXTURES / "evidence"),
+        "--references",
+        str(REFERENCES),
+        "--out",
+        str(tmp / "site"),
+        "--work",
+        str(tmp / "work"),
+    )
     assert r.returncode == 0, r.stderr
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(_QuietHandler, directory=str(tmp / "site")))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(tmp / "site"))
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"

@@ -4,11 +4,10 @@ search finds a study by author. Screenshots are kept in test-artifacts/ for a pe
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
 from conftest import ROOT, served_site
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -36,10 +35,20 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-            "--no-first-run", "--disable-component-update", "--disable-sync"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield b
         b.close()
 
@@ -84,7 +93,10 @@ def test_studies_table_sorts_and_filters(browser: object, base_url: str) -> None
     page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     page.goto(base_url + "studies/")
     page.wait_for_load_state("networkidle")
-    first = lambda: page.locator(".sortable tbody tr:not([hidden]) td").first.inner_text()  # noqa: E731
+
+    def first() -> str:
+        return str(page.locator(".sortable tbody tr:not([hidden]) td").first.inner_text())
+
     assert first() == "Other 2021"  # newest first
     page.click(".sortable th >> nth=1")  # Year, ascending
     assert first() == "Mini 2020"
@@ -96,6 +108,7 @@ def test_studies_table_sorts_and_filters(browser: object, base_url: str) -> None
 def test_site_works_from_disk_with_search(browser: object, base_url: str) -> None:
     """Opened as file:// (no server): navigation and search still work (Material's offline plugin)."""
     import urllib.request
+
     served = urllib.request.urlopen(base_url + "studies/mini-2020/").read().decode()
     assert "Mini 2020" in served
     root = _site_root()

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from conftest import FIXTURES, REFERENCES, ROOT, run_build
+
 from evsynth.core.schema import schema_json, study_schema
 
 FIX = ["--evidence", str(FIXTURES / "evidence"), "--references", str(REFERENCES)]
@@ -30,8 +31,11 @@ def test_check_broken_file_prints_file_line_col_code_and_exits_1() -> None:
     r = run_build("check", *FIX, "--errors-only", str(target))
     assert r.returncode == 1
     rel = os.path.relpath(target, ROOT)
-    assert re.fullmatch(re.escape(rel) + r":14:5: \[unknown-field\] unknown field `pateints` in "
-                        r"population\[0\]: did you mean `patients`\?\n", r.stdout)
+    assert re.fullmatch(
+        re.escape(rel) + r":14:5: \[unknown-field\] unknown field `pateints` in "
+        r"population\[0\]: did you mean `patients`\?\n",
+        r.stdout,
+    )
     assert "Traceback" not in r.stderr
 
 
@@ -100,9 +104,16 @@ def _properties(node: object, path: str = "") -> list[tuple[str, dict[str, objec
 
 def test_every_schema_field_is_described() -> None:
     from evsynth.render.fielddoc import field_docs
+
     assert [d.path for d in field_docs() if not d.description] == []
-    undocumented = [p for p, sub in _properties(study_schema()) if not sub.get("description") and "$ref" not in sub
-                    and not p.startswith("$defs.time_point") and not p.endswith((".min", ".max", ".value"))]
+    undocumented = [
+        p
+        for p, sub in _properties(study_schema())
+        if not sub.get("description")
+        and "$ref" not in sub
+        and not p.startswith("$defs.time_point")
+        and not p.endswith((".min", ".max", ".value"))
+    ]
     assert undocumented == []
 
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from html import unescape
 import shutil
 import subprocess
+from html import unescape
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-
 from conftest import FIXTURES, REFERENCES, ROOT, run_build
+
 from evsynth.render.fielddoc import field_docs
 
 SMITH_BIB = """@article{smith2019,
@@ -31,18 +31,28 @@ def fill(text: str) -> str:
         ("  by: TODO your name\n", "  by: Test Editor\n"),
         ("  source: {report: text, where: TODO Methods section}\n", "  source: {report: text, where: Methods}\n"),
         ("  type: TODO ", "  type: retrospective-case-series "),
-        ("  - source: {report: text, where: TODO Results or Table 1}\n", "  - source: {report: text, where: Table 1}\n"),
-        ("    patients: TODO            # a whole number\n", "    patients: 23\n    age: {mean: 61, min: 38, max: 80}\n"),
+        (
+            "  - source: {report: text, where: TODO Results or Table 1}\n",
+            "  - source: {report: text, where: Table 1}\n",
+        ),
+        (
+            "    patients: TODO            # a whole number\n",
+            "    patients: 23\n    age: {mean: 61, min: 38, max: 80}\n",
+        ),
         ("  source: {report: text, where: TODO Methods}\n", "  source: {report: text, where: Methods}\n"),
         ("  category: TODO ", "  category: embolization "),
-        ("  # embolics:\n  #   - {agents: [pva], size_um: {min: 150, max: 300}}\n",
-         "  embolics:\n    - {agents: [Ivalon], size_um: {min: 300, max: 500}}\n"),
+        (
+            "  # embolics:\n  #   - {agents: [pva], size_um: {min: 150, max: 300}}\n",
+            "  embolics:\n    - {agents: [Ivalon], size_um: {min: 300, max: 500}}\n",
+        ),
         ("  - TODO list what is missing (survival, complications...), or delete this block\n", "  - survival\n"),
     ]
     for old, new in edits:
         assert old in text, old
         text = text.replace(old, new)
-    return text + """
+    return (
+        text
+        + """
 responses:
   - source: {report: text, where: Table 3}
     kind: pain-relief
@@ -56,6 +66,7 @@ durations:
     min: 2
     max: 9
 """
+    )
 
 
 @pytest.fixture
@@ -86,8 +97,10 @@ def test_editor_adds_a_study_end_to_end(repo: Path) -> None:
     assert "Smith 2019" in (site / "studies" / "index.html").read_text()
     tae = (site / "interventions" / "tae" / "index.html").read_text()
     assert "Smith 2019" in tae and re.search(r'alt="Forest plot\. Mini 2020 6 of 8[^"]*Smith 2019 16 of 20', tae)
-    assert "Smith AB, Jones C. Embolization of spinal metastases: a series. Test J. 2019." in \
-        (site / "references" / "index.html").read_text()
+    assert (
+        "Smith AB, Jones C. Embolization of spinal metastases: a series. Test J. 2019."
+        in (site / "references" / "index.html").read_text()
+    )
     assert "smith-2019,population,0,patients,23," in (site / "downloads" / "studies.csv").read_text()
     assert re.search(r"pain-relief,tae,2,28,22,", (site / "downloads" / "pooled.csv").read_text())
     pdf = pdfium.PdfDocument(site / "downloads" / "evidence-synthesis.pdf")
@@ -103,17 +116,33 @@ def _check_one(repo: Path, edit: tuple[str, str]) -> str:
     return r.stdout.strip()
 
 
-@pytest.mark.parametrize("edit, expected", [
-    (("    unit: months\n", "    unit: month\n"), r":29:11: \[unknown-value\] .*'month': did you mean `months`\?"),
-    (("    patients: 10\n", "    pateints: 10\n"), r":13:5: \[unknown-field\] unknown field `pateints` .*did you mean `patients`\?"),
-    (("citation: mini2020\n", "citation: mini2021\n"), r":4:11: \[unknown-citation\] .*`mini2021` is not in references/"),
-    (("    responders: {n: 6, of: 8, percent: 75}\n", "    responders: {n: 9, of: 8}\n"),
-     r":25:21: \[subset-exceeds-total\] .*is 9, more than its denominator `of` \(8\)"),
-    (("    responders: {n: 6, of: 8, percent: 75}\n", "    responders: {n: 75, of: 8}\n"),
-     r":25:21: \[subset-exceeds-total\] .*if it is a percentage, put it under `percent:`"),
-    (("    responders: {n: 6, of: 8, percent: 75}\n", "    responders: {n: 75%, of: 8}\n"),
-     r":25:21: \[wrong-type\] .*put a percentage under `percent:`"),
-], ids=["wrong-unit", "key-typo", "missing-reference", "n-above-N", "percentage-as-count", "percent-sign"])
+@pytest.mark.parametrize(
+    "edit, expected",
+    [
+        (("    unit: months\n", "    unit: month\n"), r":29:11: \[unknown-value\] .*'month': did you mean `months`\?"),
+        (
+            ("    patients: 10\n", "    pateints: 10\n"),
+            r":13:5: \[unknown-field\] unknown field `pateints` .*did you mean `patients`\?",
+        ),
+        (
+            ("citation: mini2020\n", "citation: mini2021\n"),
+            r":4:11: \[unknown-citation\] .*`mini2021` is not in references/",
+        ),
+        (
+            ("    responders: {n: 6, of: 8, percent: 75}\n", "    responders: {n: 9, of: 8}\n"),
+            r":25:21: \[subset-exceeds-total\] .*is 9, more than its denominator `of` \(8\)",
+        ),
+        (
+            ("    responders: {n: 6, of: 8, percent: 75}\n", "    responders: {n: 75, of: 8}\n"),
+            r":25:21: \[subset-exceeds-total\] .*if it is a percentage, put it under `percent:`",
+        ),
+        (
+            ("    responders: {n: 6, of: 8, percent: 75}\n", "    responders: {n: 75%, of: 8}\n"),
+            r":25:21: \[wrong-type\] .*put a percentage under `percent:`",
+        ),
+    ],
+    ids=["wrong-unit", "key-typo", "missing-reference", "n-above-N", "percentage-as-count", "percent-sign"],
+)
 def test_likely_editor_mistakes_name_the_line_and_the_fix(repo: Path, edit: tuple[str, str], expected: str) -> None:
     out = _check_one(repo, edit)
     assert re.search(r"mini-2020\.yaml" + expected, out), out
@@ -131,8 +160,9 @@ def test_new_refuses_to_overwrite_or_duplicate(repo: Path) -> None:
 
 
 def _git(repo: Path, *a: str) -> None:
-    subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *a],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *a], check=True, capture_output=True
+    )
 
 
 def test_check_changed_checks_what_differs_from_main(repo: Path) -> None:
@@ -177,8 +207,18 @@ def test_changelog_lists_added_and_changed_studies(repo: Path) -> None:
 
 
 def test_field_reference_documents_every_field(tmp_path: Path) -> None:
-    r = run_build("site", "--no-pdf", "--evidence", str(FIXTURES / "evidence"), "--references", str(REFERENCES),
-                  "--out", str(tmp_path / "site"), "--work", str(tmp_path / "work"))
+    r = run_build(
+        "site",
+        "--no-pdf",
+        "--evidence",
+        str(FIXTURES / "evidence"),
+        "--references",
+        str(REFERENCES),
+        "--out",
+        str(tmp_path / "site"),
+        "--work",
+        str(tmp_path / "work"),
+    )
     assert r.returncode == 0, r.stderr
     html = unescape((tmp_path / "site" / "fields" / "index.html").read_text())  # as a browser shows it
     docs = field_docs()

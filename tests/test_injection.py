@@ -15,14 +15,15 @@ import io
 import re
 import shutil
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, ClassVar
 
 import pypdfium2 as pdfium
 import pytest
-
 from conftest import FIXTURES, run_build
 from htmlscan import Page, parse_file
+
 from evsynth.publish.site import base_url, theme_scripts
 
 EVIL = FIXTURES / "injection"
@@ -31,9 +32,9 @@ PAYLOAD_ATTRIBUTES = ("onmouseover", "onclick", "onerror", "onload", "rel")
 
 
 class _Counting(http.server.BaseHTTPRequestHandler):
-    seen: list[str] = []
+    seen: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         self.seen.append(self.path)
         self.send_response(404)
         self.end_headers()
@@ -60,8 +61,17 @@ def site(tmp_path_factory: pytest.TempPathFactory, listener: tuple[int, list[str
         (out / folder).mkdir()
         for f in (EVIL / folder).iterdir():
             (out / folder / f.name).write_text(f.read_text().replace("PORT", str(port)))
-    r = run_build("site", "--evidence", str(out / "evidence"), "--references", str(out / "references"),
-                  "--out", str(out / "site"), "--work", str(out / "work"))
+    r = run_build(
+        "site",
+        "--evidence",
+        str(out / "evidence"),
+        "--references",
+        str(out / "references"),
+        "--out",
+        str(out / "site"),
+        "--work",
+        str(out / "work"),
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     assert seen == [], f"the build made requests: {seen}"
     return out / "site"
@@ -87,7 +97,7 @@ def test_no_element_or_attribute_comes_from_the_payloads(site: Path) -> None:
 def test_inline_scripts_are_only_the_themes(site: Path) -> None:
     for path, page in pages(site):
         allowed = theme_scripts(base_url(path, site))
-        for (tag, attrs), body in zip([e for e in page.elements if e[0] == "script"], page.scripts):
+        for (_tag, attrs), body in zip([e for e in page.elements if e[0] == "script"], page.scripts):
             if "src" not in attrs and attrs.get("type") != "application/json":
                 assert body in allowed, (path, body[:80])
         policy = next(a["content"] for t, a in page.elements if a.get("http-equiv") == "Content-Security-Policy")
@@ -97,18 +107,27 @@ def test_inline_scripts_are_only_the_themes(site: Path) -> None:
 def test_payloads_are_shown_as_text(site: Path) -> None:
     study = parse_file(site / "studies" / "evil-2020" / "index.html")
     titles = " ".join(a.get("title", "") for _, a in study.elements)
-    for payload in ("</span><script>alert(9)</script>", "[x](onmouseover=alert(21)//)",
-                    "[s](style=position:fixed;top:0;left:0;width:100%;height:100%;background:red)",
-                    "[c](file:///etc/passwd){: rel=attachment } ![x", "Table 1 [w](onmouseover=alert(20)//)"):
+    for payload in (
+        "</span><script>alert(9)</script>",
+        "[x](onmouseover=alert(21)//)",
+        "[s](style=position:fixed;top:0;left:0;width:100%;height:100%;background:red)",
+        "[c](file:///etc/passwd){: rel=attachment } ![x",
+        "Table 1 [w](onmouseover=alert(20)//)",
+    ):
         assert payload in titles, payload
     text = study.all_text
-    for payload in ("<marquee>ouch</marquee>", "[click](javascript:alert(8))", "{{ config }}",
-                    "![i](file:///etc/passwd)", "[e](x){: onclick=alert(23) }"):
+    for payload in (
+        "<marquee>ouch</marquee>",
+        "[click](javascript:alert(8))",
+        "{{ config }}",
+        "![i](file:///etc/passwd)",
+        "[e](x){: onclick=alert(23) }",
+    ):
         assert payload in text, payload
     assert "loop loop loop" not in text and "<class" not in text
     refs = parse_file(site / "references" / "index.html")
     assert "<img src=x onerror=alert(2)>" in refs.all_text and "7*7" in refs.all_text
-    assert "[z](onmouseover=alert(25)//) \"quote" in " ".join(refs.attribute_values())
+    assert '[z](onmouseover=alert(25)//) "quote' in " ".join(refs.attribute_values())
 
 
 def test_a_pipe_stays_inside_its_table_cell(site: Path) -> None:
@@ -126,8 +145,15 @@ def test_the_nav_and_titles_escape_labels(site: Path) -> None:
 
 
 def test_markup_in_a_label_is_refused() -> None:
-    r = run_build("check", "--evidence", str(FIXTURES / "broken"), "--references", str(FIXTURES / "references"),
-                  "--errors-only", str(FIXTURES / "broken" / "label-markup.yaml"))
+    r = run_build(
+        "check",
+        "--evidence",
+        str(FIXTURES / "broken"),
+        "--references",
+        str(FIXTURES / "references"),
+        "--errors-only",
+        str(FIXTURES / "broken" / "label-markup.yaml"),
+    )
     assert r.returncode == 1 and "[bad-format] `label`" in r.stdout
 
 
@@ -144,7 +170,7 @@ def test_downloads_neutralise_formulas(site: Path) -> None:
     assert any(r["note"].startswith("</span>") for r in rows)  # notes kept as text
     comparison = (site / "downloads" / "comparison.csv").read_text()
     assert ",=" not in comparison and ",+" not in comparison and ",@" not in comparison
-    events = [r for r in csv.DictReader(io.StringIO((site / "downloads" / "discrepancies.csv").read_text()))]
+    events = list(csv.DictReader(io.StringIO((site / "downloads" / "discrepancies.csv").read_text())))
     assert all(not str(v).startswith(("=", "+", "-", "@")) for r in events for v in r.values())
 
 
@@ -164,6 +190,7 @@ def test_no_script_runs_in_a_browser(site: Path) -> None:
     """Load every page of the kitchen sink, hover and click every payload: no dialog, no script
     error, no CSP violation, no request outside the site."""
     from playwright.sync_api import sync_playwright
+
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
     http.server.SimpleHTTPRequestHandler.log_message = lambda *a: None  # type: ignore[method-assign]
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -172,13 +199,24 @@ def test_no_script_runs_in_a_browser(site: Path) -> None:
     events: list[str] = []
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-                "--no-first-run", "--disable-component-update", "--disable-sync"])
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM,
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-component-update",
+                    "--disable-sync",
+                ],
+            )
             page = browser.new_page()
+
             def on_dialog(d: Any) -> None:
                 events.append(f"dialog {d.message}")
                 d.dismiss()
+
             page.on("dialog", on_dialog)
             page.on("console", lambda m: events.append(f"console {m.text}") if m.type in ("error", "warning") else None)
             page.on("pageerror", lambda e: events.append(f"pageerror {e}"))
@@ -195,3 +233,31 @@ def test_no_script_runs_in_a_browser(site: Path) -> None:
     finally:
         server.shutdown()
     assert events == []
+
+
+def test_no_block_syntax_from_study_text(site: Path) -> None:
+    """`!!! danger retracted` at the start of a line made an admonition with classes of the author's choosing."""
+    for _path, page in pages(site):
+        classes = " ".join(a.get("class", "") for _, a in page.elements)
+        assert "retracted" not in classes and "md-header md-typeset" not in classes.replace("md-header md-header", "")
+
+
+def test_the_ris_download_holds_one_record_per_entry(site: Path) -> None:
+    """A title with `\\par ER  - ... TY  - JOUR` could close its record and start a forged one."""
+    lines = (site / "downloads" / "references.ris").read_text().splitlines()
+    assert all(line == "" or re.fullmatch(r"[A-Z][A-Z0-9]  - .*", line) for line in lines)
+    assert sum(line.startswith("TY  - ") for line in lines) == sum(line.startswith("ER  - ") for line in lines) == 2
+    assert not any(line.startswith(("UR  - ", "L1  - ")) for line in lines)
+
+
+def test_print_document_ids_are_unique_and_text_cannot_take_an_anchor(tmp_path: Path) -> None:
+    """A score named `ref-evil2020` or `p-bibliography` became a heading whose id captured the
+    bibliography's links in the PDF (WeasyPrint uses the first anchor of a name)."""
+    from evsynth import pipeline
+
+    checked = pipeline.check(EVIL / "evidence", EVIL / "references")
+    html = pipeline.print_html(checked, pipeline.build(checked), "test")
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+    assert ids.count("p-bibliography") == 1 and ids.count("ref-evil2020") == 1
+    assert html.index('id="p-bibliography"') > html.index('id="p-studies-evil-2020--ref-evil2020"')

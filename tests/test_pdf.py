@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-
 from conftest import FIXTURES, REFERENCES, ROOT, run_build
-from evsynth.load import files as load
+
 from evsynth.cite.vancouver import format_reference
-from evsynth.cli import gather
+from evsynth.load import files as load
+from evsynth.pipeline import gather
 
 
 def build(tmp: Path, evidence: Path, references: Path) -> Path:
@@ -62,9 +62,20 @@ def test_every_bibliography_entry_is_printed(real: pdfium.PdfDocument) -> None:
 def test_outline_has_every_chapter_and_study(real: pdfium.PdfDocument) -> None:
     marks = outline(real)
     top = [t for level, t, _ in marks if level == 0]
-    assert top == ["Contents", "Image-guided palliation of bone and spinal metastases", "Interventions", "Studies",
-                   "The tables of Chiras 2004, regenerated", "Compare every study", "Agents and drugs",
-                   "Primary tumours", "Data quality", "Methods and definitions", "Glossary", "Bibliography"]
+    assert top == [
+        "Contents",
+        "Image-guided palliation of bone and spinal metastases",
+        "Interventions",
+        "Studies",
+        "The tables of Chiras 2004, regenerated",
+        "Compare every study",
+        "Agents and drugs",
+        "Primary tumours",
+        "Data quality",
+        "Methods and definitions",
+        "Glossary",
+        "Bibliography",
+    ]
     studies = [t for level, t, _ in marks if level == 1]
     for s in gather(ROOT / "evidence", ROOT / "references").validated.studies:
         assert s.label in studies
@@ -124,7 +135,8 @@ def test_citations_number_consistently_with_the_bibliography(real: pdfium.PdfDoc
 
 def test_links_work_inside_and_out(real: pdfium.PdfDocument) -> None:
     import pdfplumber
-    path = real._input  # noqa: SLF001  (the file the fixture opened)
+
+    path = real._input
     with pdfplumber.open(path) as pdf:
         annots = [a for page in pdf.pages for a in page.annots]
     uris = {a.get("uri") for a in annots if a.get("uri")}
@@ -142,12 +154,21 @@ def test_cover_says_what_and_when(fixture_pdf: pdfium.PdfDocument) -> None:
 
 
 def test_pdf_is_in_the_site_downloads(tmp_path: Path) -> None:
-    r = run_build("site", "--evidence", str(FIXTURES / "evidence"), "--references", str(REFERENCES),
-                  "--out", str(tmp_path / "site"), "--work", str(tmp_path / "work"))
+    r = run_build(
+        "site",
+        "--evidence",
+        str(FIXTURES / "evidence"),
+        "--references",
+        str(REFERENCES),
+        "--out",
+        str(tmp_path / "site"),
+        "--work",
+        str(tmp_path / "work"),
+    )
     assert r.returncode == 0, r.stderr
     pdf = tmp_path / "site" / "downloads" / "evidence-synthesis.pdf"
     assert pdf.read_bytes().startswith(b"%PDF")
-    page = (tmp_path / "site" / "downloads" / "index.html")
+    page = tmp_path / "site" / "downloads" / "index.html"
     href = re.search(r'href="([^"]*evidence-synthesis\.pdf)"', page.read_text()).group(1)  # type: ignore[union-attr]
     assert (page.parent / href).resolve() == pdf.resolve()
 
@@ -155,6 +176,7 @@ def test_pdf_is_in_the_site_downloads(tmp_path: Path) -> None:
 def test_the_pdf_fetches_only_the_builds_own_files(tmp_path: Path) -> None:
     from evsynth.core.paths import PDF_DIR
     from evsynth.publish.pdf import _allowed
+
     root = PDF_DIR.resolve()
     assert _allowed((PDF_DIR / "pdf.css").as_uri(), root)
     assert _allowed((PDF_DIR / "fonts" / "dejavu-sans-mono-400-normal.ttf").as_uri(), root)
@@ -162,16 +184,25 @@ def test_the_pdf_fetches_only_the_builds_own_files(tmp_path: Path) -> None:
     outside = tmp_path / "secret.txt"
     outside.write_text("secret")
     link = PDF_DIR / "fonts" / "does-not-exist.ttf"
-    for url in ("file:///etc/passwd", outside.as_uri(), (PDF_DIR / ".." / ".." / "README.md").as_uri(),
-                link.as_uri(), "http://127.0.0.1:1/x.png", "https://example.org/x.css",
-                "ftp://127.0.0.1/x", "file://evil.example/etc/passwd"):
+    for url in (
+        "file:///etc/passwd",
+        outside.as_uri(),
+        (PDF_DIR / ".." / ".." / "README.md").as_uri(),
+        link.as_uri(),
+        "http://127.0.0.1:1/x.png",
+        "https://example.org/x.css",
+        "ftp://127.0.0.1/x",
+        "file://evil.example/etc/passwd",
+    ):
         assert not _allowed(url, root), url
 
 
 def test_every_font_in_the_pdf_is_shipped(fixture_pdf: pdfium.PdfDocument, tmp_path: Path) -> None:
     import pdfplumber
     from fontTools.ttLib import TTFont
+
     from evsynth.core.paths import PDF_DIR
+
     families = {str(TTFont(f)["name"].getDebugName(1)).replace(" ", "") for f in (PDF_DIR / "fonts").glob("*.ttf")}
     path = build(tmp_path, FIXTURES / "injection" / "evidence", FIXTURES / "injection" / "references")
     with pdfplumber.open(path) as pdf:  # WeasyPrint names them 'ABCDEF+DejaVu-Sans-Bold'
@@ -186,6 +217,7 @@ def test_pdf_alone_never_writes_into_a_built_site(tmp_path: Path) -> None:
     (site / "downloads").mkdir(parents=True)
     (site / "sitemap.xml").write_text("<urlset/>")
     target = site / "downloads" / "evidence-synthesis.pdf"
-    r = run_build("pdf", "--evidence", str(FIXTURES / "evidence"), "--references", str(REFERENCES),
-                  "--output", str(target))
+    r = run_build(
+        "pdf", "--evidence", str(FIXTURES / "evidence"), "--references", str(REFERENCES), "--output", str(target)
+    )
     assert r.returncode == 1 and "build.py site" in r.stderr and not target.exists()

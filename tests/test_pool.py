@@ -6,10 +6,10 @@ import csv
 from collections import defaultdict
 
 import pytest
+from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES
 from evsynth.synthesis.pool import StudyProportion, pool_proportions
 
 META = FIXTURES / "metafor"
@@ -25,7 +25,7 @@ def datasets() -> dict[str, list[StudyProportion]]:
 
 def references() -> list[dict[str, str]]:
     with open(META / "reference.csv") as fh:
-        return [r for r in csv.DictReader(line for line in fh if not line.startswith("#"))]
+        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
 
 
 REFS = references()
@@ -61,7 +61,8 @@ def test_few_studies_and_sparse_data_are_flagged() -> None:
 
 
 study_lists = st.lists(st.tuples(st.integers(1, 400), st.floats(0, 1)), min_size=1, max_size=12).map(
-    lambda rows: [StudyProportion(f"s{i}", round(n * f), n) for i, (n, f) in enumerate(rows)])
+    lambda rows: [StudyProportion(f"s{i}", round(n * f), n) for i, (n, f) in enumerate(rows)]
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -89,8 +90,10 @@ def test_one_study_pools_to_itself(xn: tuple[int, int]) -> None:
 def test_estimate_lies_within_the_studies_range(studies: list[StudyProportion], method: str) -> None:
     pooled = pool_proportions(studies, method)  # type: ignore[arg-type]
     # with k > 1, 0% and 100% studies enter with 0.5 added to both cells (escalc's default)
-    used = [(s.events + 0.5) / (s.total + 1) if s.events in (0, s.total) and len(studies) > 1 else s.proportion
-            for s in studies]
+    used = [
+        (s.events + 0.5) / (s.total + 1) if s.events in (0, s.total) and len(studies) > 1 else s.proportion
+        for s in studies
+    ]
     assert min(used) - 1e-9 <= pooled.estimate <= max(used) + 1e-9
     assert pooled.ci_low <= pooled.estimate <= pooled.ci_high
     assert pooled.tau2 >= 0 and 0 <= pooled.i2 <= 100

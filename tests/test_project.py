@@ -24,10 +24,23 @@ def test_ci_runs_the_readme_test_command() -> None:
 def test_makefile_targets_install_before_running() -> None:
     text = (ROOT / "Makefile").read_text()
     assert re.search(r"^site: \$\(STAMP\)", text, re.M)
-    assert re.search(r"^test: \$\(STAMP\)", text, re.M)
+    assert re.search(r"^test: \$\(DEV_STAMP\)", text, re.M)
+    assert re.search(r"^\$\(DEV_STAMP\): \$\(STAMP\) requirements-dev.txt", text, re.M)
     assert "requirements.txt" in text
 
 
+def test_the_site_does_not_install_the_test_tools() -> None:
+    runtime = (ROOT / "requirements.txt").read_text().lower()
+    for tool in ("pytest", "mypy", "playwright", "ruff", "hypothesis"):
+        assert f"\n{tool}==" not in runtime, tool
+    assert "-r requirements.txt" in (ROOT / "requirements-dev.txt").read_text()
+
+
 def test_requirements_are_pinned() -> None:
-    lines = [line for line in (ROOT / "requirements.txt").read_text().splitlines() if line and not line.startswith("#")]
+    lines = [
+        line
+        for name in ("requirements.txt", "requirements-dev.txt")
+        for line in (ROOT / name).read_text().splitlines()
+        if line and not line.startswith(("#", "-r "))
+    ]
     assert lines and all(re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][^ ]*", line) for line in lines), lines

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+from conftest import FIXTURES, REFERENCES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, REFERENCES
 from evsynth.load import files as load
-from evsynth.validate.checks import validate_evidence
 from evsynth.load.yamlio import parse_yaml
+from evsynth.validate.checks import validate_evidence
 
 BIB, _ = load.load_bibliography(load.read_files(load.bib_paths(REFERENCES))[0])
 BASE = yaml.safe_load((FIXTURES / "evidence" / "mini-2020.yaml").read_text())
@@ -32,16 +32,25 @@ def test_arbitrary_bytes_never_raise(raw: bytes) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(list("ab: -[]{}'\"#&*!|>%@`,?\n\t 01.eE~") + ["no", "1e3", "  ", "\n  "]),
-                max_size=200))
+@given(
+    st.lists(st.sampled_from(list("ab: -[]{}'\"#&*!|>%@`,?\n\t 01.eE~") + ["no", "1e3", "  ", "\n  "]), max_size=200)
+)
 def test_yaml_like_text_never_raises(pieces: list[str]) -> None:
     pipeline("".join(pieces).encode())
 
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
-                    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=20))
-trees = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=5)), max_leaves=30)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=20),
+)
+trees = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=5)),
+    max_leaves=30,
+)
 KEYS = list(BASE) + ["population", "responses", "durations", "complications", "scores", "patients_table"]
 
 
@@ -52,7 +61,7 @@ def _mutate(base: Any, path: list[Any], value: Any) -> Any:
         key = list(base)[path[0] % len(base)]
         return {**base, key: _mutate(base[key], path[1:], value)}
     i = path[0] % len(base)
-    return base[:i] + [_mutate(base[i], path[1:], value)] + base[i + 1:]
+    return base[:i] + [_mutate(base[i], path[1:], value)] + base[i + 1 :]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -73,6 +82,7 @@ def test_arbitrary_top_level_mappings_never_raise(doc: dict[str, Any]) -> None:
 def test_arbitrary_bibtex_never_raises(text: str) -> None:
     bib, problems = load.load_bibliography([load.RawFile("x.bib", text.encode("utf-8", "surrogatepass"))])
     from evsynth.validate.checks import validate_bibliography
+
     validate_bibliography(bib)
     assert all(p.line >= 1 for p in problems)
 
@@ -83,13 +93,13 @@ def test_valid_base_really_is_valid() -> None:
     assert len(validate_evidence([doc], BIB).studies) == 1
 
 
-
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.integers(0, 50), max_size=5), trees)
 def test_fast_schema_check_never_passes_what_jsonschema_rejects(path: list[int], value: Any) -> None:
     """The compiled validator may only answer 'valid' when jsonschema agrees (it decides the rest)."""
-    from evsynth.validate.checks import _validator, schema_valid_fast
-    doc, problems = parse_yaml("mini-2020.yaml", yaml.safe_dump(_mutate(BASE, path, value)).encode())
+    from evsynth.validate.schema_check import _validator, schema_valid_fast
+
+    doc, _problems = parse_yaml("mini-2020.yaml", yaml.safe_dump(_mutate(BASE, path, value)).encode())
     if doc is None:
         return
     if schema_valid_fast(doc.data):

@@ -10,16 +10,19 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-
 from conftest import FIXTURES, REFERENCES, ROOT, run_build
-from evsynth.cli import gather
-from evsynth.synthesis.tables import fmt
+
+from evsynth.pipeline import gather
 from evsynth.publish.site import write_site
+from evsynth.synthesis.tables import fmt
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +36,17 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
     digests = []
     for name in ("a", "b"):
-        r = run_build("site", "--evidence", str(FIXTURES / "evidence"), "--references", str(REFERENCES),
-                      "--out", str(tmp_path / name), "--work", str(tmp_path / f"work-{name}"))
+        r = run_build(
+            "site",
+            "--evidence",
+            str(FIXTURES / "evidence"),
+            "--references",
+            str(REFERENCES),
+            "--out",
+            str(tmp_path / name),
+            "--work",
+            str(tmp_path / f"work-{name}"),
+        )
         assert r.returncode == 0, r.stderr
         digests.append(tree_digest(tmp_path / name))
     assert digests[0] == digests[1]
@@ -122,6 +134,7 @@ def test_nothing_lost_every_number_reaches_site_and_downloads(real_site: Path) -
 
 def test_nothing_lost_every_study_reaches_the_pdf(real_site: Path) -> None:
     import pypdfium2 as pdfium
+
     pdf = pdfium.PdfDocument(real_site / "downloads" / "evidence-synthesis.pdf")
     text = re.sub(r"\s+", " ", " ".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf))))
     for s in gather(ROOT / "evidence", ROOT / "references").validated.studies:
@@ -138,10 +151,23 @@ def test_a_killed_build_leaves_nothing_behind(tmp_path: Path) -> None:
     import subprocess
     import sys
     import time
+
     from conftest import ROOT
-    args = [sys.executable, str(ROOT / "build.py"), "site", "--no-pdf", "--evidence", str(FIXTURES / "evidence"),
-            "--references", str(FIXTURES / "references"), "--out", str(tmp_path / "out" / "site"),
-            "--work", str(tmp_path / "work")]
+
+    args = [
+        sys.executable,
+        str(ROOT / "build.py"),
+        "site",
+        "--no-pdf",
+        "--evidence",
+        str(FIXTURES / "evidence"),
+        "--references",
+        str(FIXTURES / "references"),
+        "--out",
+        str(tmp_path / "out" / "site"),
+        "--work",
+        str(tmp_path / "work"),
+    ]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while not list((tmp_path / "work").glob(".site-*")) and time.monotonic() < deadline:

@@ -41,10 +41,25 @@ def test_serve_rebuilds_on_change(tmp_path: Path) -> None:
     evidence = tmp_path / "evidence"
     shutil.copytree(FIXTURES / "evidence", evidence)
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port),
-                             "--evidence", str(evidence), "--references", str(REFERENCES),
-                             "--work", str(tmp_path / "work"), "--out", str(tmp_path / "site")],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "build.py"),
+            "serve",
+            "--port",
+            str(port),
+            "--evidence",
+            str(evidence),
+            "--references",
+            str(REFERENCES),
+            "--work",
+            str(tmp_path / "work"),
+            "--out",
+            str(tmp_path / "site"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         url = f"http://127.0.0.1:{port}/studies/mini-2020/"
         assert _wait_for(url, "Mini 2020", 60)

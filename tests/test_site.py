@@ -3,27 +3,48 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from pathlib import Path
 
 import pytest
-
-from html import unescape
-
-from htmlscan import parse
 from conftest import FIXTURES, REFERENCES, run_build
+from htmlscan import parse
 
-PAGES = ["index.html", "studies/index.html", "studies/mini-2020/index.html", "studies/other-2021/index.html",
-         "interventions/tae/index.html", "interventions/pvp-tai-tace/index.html", "data-quality/index.html",
-         "references/index.html", "downloads/index.html", "methods/index.html", "glossary/index.html",
-         "compare/index.html", "tables/index.html", "agents/index.html", "agents/pva/index.html",
-         "primaries/index.html", "contributing/index.html"]
+PAGES = [
+    "index.html",
+    "studies/index.html",
+    "studies/mini-2020/index.html",
+    "studies/other-2021/index.html",
+    "interventions/tae/index.html",
+    "interventions/pvp-tai-tace/index.html",
+    "data-quality/index.html",
+    "references/index.html",
+    "downloads/index.html",
+    "methods/index.html",
+    "glossary/index.html",
+    "compare/index.html",
+    "tables/index.html",
+    "agents/index.html",
+    "agents/pva/index.html",
+    "primaries/index.html",
+    "contributing/index.html",
+]
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("fixture-site")
-    r = run_build("site", "--evidence", str(FIXTURES / "evidence"), "--references", str(REFERENCES),
-                  "--out", str(out / "site"), "--work", str(out / "work"))
+    r = run_build(
+        "site",
+        "--evidence",
+        str(FIXTURES / "evidence"),
+        "--references",
+        str(REFERENCES),
+        "--out",
+        str(out / "site"),
+        "--work",
+        str(out / "work"),
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     assert "WARNING" not in r.stderr
     return out / "site"
@@ -40,8 +61,11 @@ def test_stable_addresses_exist(site: Path, rel: str) -> None:
 
 def test_study_page_shows_numbers_with_their_provenance(site: Path) -> None:
     html = page(site, "studies/mini-2020/index.html")
-    assert re.search(r'<span class="prov" title="Mini 2020, full text \(Table 2\)"[^>]*>6</span>/'
-                     r'<span class="prov" title="Mini 2020, full text \(Table 2\)"[^>]*>8</span>', html)
+    assert re.search(
+        r'<span class="prov" title="Mini 2020, full text \(Table 2\)"[^>]*>6</span>/'
+        r'<span class="prov" title="Mini 2020, full text \(Table 2\)"[^>]*>8</span>',
+        html,
+    )
     assert 'title="Mini 2020, full text (Results)" data-prov="Mini 2020, full text (Results)">10</span>' in html
     assert "1–6 months" in html
 
@@ -110,6 +134,7 @@ def test_no_markdown_syntax_leaks_into_pages(site: Path) -> None:
 def test_every_page_has_a_csp_forbidding_unlisted_inline_script(site: Path) -> None:
     import base64
     import hashlib
+
     for f in site.rglob("*.html"):
         html = f.read_text(encoding="utf-8")
         m = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html)

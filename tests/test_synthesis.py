@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import FIXTURES, REFERENCES, ROOT, run_build
-from evsynth.render import downloads as export
+
+from evsynth import pipeline
 from evsynth.load import files as load
-from evsynth.cli import gather
-from evsynth.synthesis.synthesize import Synthesis, synthesize
 from evsynth.load.yamlio import parse_yaml
+from evsynth.pipeline import gather
+from evsynth.render import downloads as export
+from evsynth.synthesis.synthesize import Synthesis
 
 GOLDEN = ROOT / "tests" / "golden"
 SOURCES = ROOT.parent / "shared" / "sources"
@@ -26,15 +27,22 @@ SOURCES = ROOT.parent / "shared" / "sources"
 
 @lru_cache(maxsize=2)
 def synthesis(evidence: Path = ROOT / "evidence", references: Path = ROOT / "references") -> Synthesis:
-    inputs = gather(evidence, references)
-    return synthesize(inputs.validated.studies, inputs.validated.discrepancies, inputs.bib)
+    return pipeline.synthesis(gather(evidence, references))
 
 
-@pytest.mark.parametrize("name", ["studies.csv", "pooled.csv", "comparison.csv", "discrepancies.csv",
-                                  "references.ris"])
+@lru_cache(maxsize=2)
+def built(evidence: Path = ROOT / "evidence", references: Path = ROOT / "references") -> pipeline.Built:
+    return pipeline.build(gather(evidence, references))
+
+
+def download(name: str, evidence: Path = ROOT / "evidence", references: Path = ROOT / "references") -> str:
+    return built(evidence, references).rendered.files[f"downloads/{name}"]
+
+
+@pytest.mark.parametrize("name", ["studies.csv", "pooled.csv", "comparison.csv", "discrepancies.csv", "references.ris"])
 def test_fixture_downloads_match_golden(name: str) -> None:
     """Golden output; regenerate with UPDATE_GOLDEN=1 after checking the difference by eye."""
-    got = synthesis(FIXTURES / "evidence", REFERENCES).downloads[name]
+    got = download(name, FIXTURES / "evidence", REFERENCES)
     target = GOLDEN / name
     if os.environ.get("UPDATE_GOLDEN"):
         target.write_text(got, encoding="utf-8")
@@ -43,7 +51,7 @@ def test_fixture_downloads_match_golden(name: str) -> None:
 
 def test_fixture_pooled_pain_relief_by_hand() -> None:
     """mini-2020 6/8 and other-2021 14/19 (its latest time point) pool across groups."""
-    rows = list(csv.DictReader(io.StringIO(synthesis(FIXTURES / "evidence", REFERENCES).downloads["pooled.csv"])))
+    rows = list(csv.DictReader(io.StringIO(download("pooled.csv", FIXTURES / "evidence", REFERENCES))))
     mixed = next(r for r in rows if r["outcome"] == "pain-relief" and r["group"] == "all")
     assert (mixed["k"], mixed["events"], mixed["patients"]) == ("2", "20", "27")
     assert mixed["studies"] == "mini-2020 other-2021"
@@ -57,13 +65,21 @@ def _rows(source: str, start: str, end: str) -> list[str]:
 @pytest.mark.skipif(not SOURCES.exists(), reason="shared/sources not beside the checkout")
 def test_regenerated_table_3_matches_the_printed_rows() -> None:
     printed = _rows((SOURCES / "chiras-2004-eur-radiol.txt").read_text(), "of cases embolization\n", "a Giant cell")
-    printed = [re.sub(r"(?<=[a-z])[ab]$|(?<=years)a|(?<=months)b", "", p).replace("’", "'") for p in printed if "[" in p]
+    printed = [
+        re.sub(r"(?<=[a-z])[ab]$|(?<=years)a|(?<=months)b", "", p).replace("’", "'") for p in printed if "[" in p
+    ]
     table = synthesis().seed_tables["table3"]
     ours = []
     for _, r in table.iterrows():
         ref = re.search(r"\[(\d+)\]", next(p for p in printed if p.startswith(r["Author"]))).group(1)  # type: ignore[union-attr]
-        cells = [f"{r['Author']} [{ref}]", str(r["Year"]), str(r["Total number of cases"]),
-                 str(r["Palliative bone embolization"]), r["Duration of pain relief"].rstrip("?"), r["Mean survival time"]]
+        cells = [
+            f"{r['Author']} [{ref}]",
+            str(r["Year"]),
+            str(r["Total number of cases"]),
+            str(r["Palliative bone embolization"]),
+            r["Duration of pain relief"].rstrip("?"),
+            r["Mean survival time"],
+        ]
         ours.append(" ".join(c for c in cells if c))
     assert sorted(ours) == sorted(printed)
 
@@ -80,8 +96,11 @@ def test_regenerated_table_4_matches_the_printed_rows() -> None:
 def test_regenerated_table_2_differs_only_where_the_discrepancy_report_says() -> None:
     syn = synthesis()
     table = syn.seed_tables["table2"]
-    derived = {(r["primary"], col): r[col] for _, r in table.iterrows()
-               for col in ("Number", "Solitary", "Multiple", "Spine", "Iliac/sacrum", "Other")}
+    derived = {
+        (r["primary"], col): r[col]
+        for _, r in table.iterrows()
+        for col in ("Number", "Solitary", "Multiple", "Spine", "Iliac/sacrum", "Other")
+    }
     differ = {key for key, printed in syn.printed_table2.items() if derived[key] != printed}
     assert differ == {("kidney", "Spine"), ("kidney", "Other")}
     reported = {d.what for d in syn.discrepancies if d.code == "rows-disagree" and d.study == "chiras-2004"}
@@ -107,7 +126,7 @@ def _lookup(node: Any, path: tuple[Any, ...]) -> Any:
 
 
 def test_studies_json_gives_back_every_value_of_every_study_file() -> None:
-    data = json.loads(synthesis().downloads["studies.json"])
+    data = json.loads(download("studies.json"))
     by_id = {s["id"]: s for s in data["studies"]}
     files = sorted((ROOT / "evidence").glob("*.yaml"))
     assert len(files) == len(by_id)
@@ -120,9 +139,11 @@ def test_studies_json_gives_back_every_value_of_every_study_file() -> None:
             if path[0] in ("schema_version", "label", "reports"):
                 continue
             got = _lookup(back, path)
-            if path[0] in ("design", "intervention") or path[-1] in ("category", "agents", "drug", "mixed_with",
-                                                                      "primary", "site", "sites") or \
-                    (len(path) > 1 and path[-2] in ("agents", "mixed_with", "sites")):
+            if (
+                path[0] in ("design", "intervention")
+                or path[-1] in ("category", "agents", "drug", "mixed_with", "primary", "site", "sites")
+                or (len(path) > 1 and path[-2] in ("agents", "mixed_with", "sites"))
+            ):
                 continue  # vocabulary terms come back canonical; checked below
             assert got == value, (f.name, path)
             checked += 1
@@ -130,37 +151,56 @@ def test_studies_json_gives_back_every_value_of_every_study_file() -> None:
 
 
 def test_vocabulary_terms_come_back_canonical() -> None:
-    data = json.loads(synthesis().downloads["studies.json"])
+    data = json.loads(download("studies.json"))
     chiras = next(s for s in data["studies"] if s["id"] == "chiras-2004")
     assert {d["drug"] for d in chiras["intervention"]["drugs"]} >= {"pirarubicin", "carboplatin"}
     assert chiras["intervention"]["embolics"][0]["agents"] == ["pva"]
 
 
 def test_csv_cells_cannot_run_as_formulas() -> None:
-    text = export.to_csv([{"a": "=HYPERLINK(\"http://x\")", "b": "+1", "c": "-2", "d": "@SUM(A1)", "e": 3}],
-                         ["a", "b", "c", "d", "e"])
+    text = export.to_csv(
+        [{"a": '=HYPERLINK("http://x")', "b": "+1", "c": "-2", "d": "@SUM(A1)", "e": 3}], ["a", "b", "c", "d", "e"]
+    )
     row = next(csv.DictReader(io.StringIO(text)))
     assert all(row[k].startswith("'") for k in "abcd") and row["e"] == "3"
 
 
 def test_downloads_are_written_by_the_site_build(tmp_path: Path) -> None:
-    r = run_build("site", "--evidence", str(FIXTURES / "evidence"), "--references", str(REFERENCES),
-                  "--out", str(tmp_path / "site"), "--work", str(tmp_path / "work"))
+    r = run_build(
+        "site",
+        "--evidence",
+        str(FIXTURES / "evidence"),
+        "--references",
+        str(REFERENCES),
+        "--out",
+        str(tmp_path / "site"),
+        "--work",
+        str(tmp_path / "work"),
+    )
     assert r.returncode == 0, r.stderr
     names = {p.name for p in (tmp_path / "site" / "downloads").iterdir()}
-    assert {"studies.csv", "studies.json", "pooled.csv", "discrepancies.csv", "references.bib",
-            "references.ris"} <= names
-    bib, problems = load.load_bibliography([load.RawFile("x.bib", (tmp_path / "site" / "downloads" / "references.bib").read_bytes())])
+    assert {
+        "studies.csv",
+        "studies.json",
+        "pooled.csv",
+        "discrepancies.csv",
+        "references.bib",
+        "references.ris",
+    } <= names
+    bib, problems = load.load_bibliography(
+        [load.RawFile("x.bib", (tmp_path / "site" / "downloads" / "references.bib").read_bytes())]
+    )
     assert not problems and set(bib.entries) == {"mini2020", "other2021", "partial1999"}
 
 
 def test_figures_have_text_alternatives_and_are_reproducible() -> None:
-    syn = synthesis()
-    again = synthesize(syn.studies, syn.discrepancies, gather(ROOT / "evidence", ROOT / "references").bib)
-    for name, svg in syn.figures.items():
+    figures = built().rendered.figures
+    again = pipeline.build(gather(ROOT / "evidence", ROOT / "references")).rendered.figures
+    for name, svg in figures.items():
         assert re.search(r"<title[^>]*>[^<]+</title><desc[^>]*>[^<]+</desc>", svg), name
-        assert svg == again.figures[name], name
-    assert {"timeline.svg", "evidence-map.svg", "forest-pain-relief-tace-tai.svg"} <= set(syn.figures)
+        assert svg == again[name], name
+    assert {"timeline.svg", "evidence-map.svg"} <= set(figures)
+    assert any(name.startswith("forest-") for name in figures)
 
 
 def test_grouped_views() -> None:
@@ -197,7 +237,10 @@ def test_meta_command_rejects_bad_rows_with_their_line(tmp_path: Path) -> None:
     r = run_build("meta", str(f))
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert [line.split(": [")[1].split("]")[0] for line in r.stdout.splitlines()] == [
-        "wrong-type", "subset-exceeds-total", "negative-count"]
+        "wrong-type",
+        "subset-exceeds-total",
+        "negative-count",
+    ]
     assert ":3:1:" in r.stdout.splitlines()[0]
     f.write_text("name,x\n")
     assert "[missing-field]" in run_build("meta", str(f)).stdout

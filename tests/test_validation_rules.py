@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, REFERENCES, expected
-from evsynth.load import files as load
-from evsynth.cli import gather
+
 from evsynth.core.problems import CODES, Problem
+from evsynth.load import files as load
+from evsynth.pipeline import gather
 
 BROKEN = sorted((FIXTURES / "broken").glob("*.yaml"))
 WARNINGS = sorted((FIXTURES / "warnings").glob("*.yaml"))
@@ -41,6 +41,7 @@ def test_broken_bibtex_reports_its_error(path: Path) -> None:
     files, _ = load.read_files([path])
     bib, problems = load.load_bibliography(files)
     from evsynth.validate.checks import validate_bibliography
+
     problems += validate_bibliography(bib)
     assert {(p.line, p.code) for p in problems if p.is_error} == expected(path)
 
@@ -50,9 +51,21 @@ def test_every_problem_code_is_shown_by_a_fixture() -> None:
     test_yamlio.py, or in test_hostile.py for generated files, links, file names and the time budget)."""
     covered = {code for p in BROKEN + BROKEN_BIB for _, code in expected(p)}
     covered |= {code.split(":")[-1] for p in WARNINGS for _, code in expected(p)}
-    tested_here = {"file-too-large", "value-too-long", "duplicate-id", "unreadable", "yaml-complex-key",
-                   "schema", "incomplete-citation", "not-a-mapping", "too-many-values", "not-a-regular-file",
-                   "bad-file-name", "wrong-extension", "too-slow"}
+    tested_here = {
+        "file-too-large",
+        "value-too-long",
+        "duplicate-id",
+        "unreadable",
+        "yaml-complex-key",
+        "schema",
+        "incomplete-citation",
+        "not-a-mapping",
+        "too-many-values",
+        "not-a-regular-file",
+        "bad-file-name",
+        "wrong-extension",
+        "too-slow",
+    }
     assert set(CODES) - covered - tested_here == set()
 
 

@@ -22,7 +22,14 @@ def codes(text: str | bytes) -> list[str]:
 
 def test_plain_values_follow_yaml_1_2_core() -> None:
     assert data("a: 12\nb: 1.5\nc: true\nd: ~\ne: text\nf: -3\ng: '12'\n") == {
-        "a": 12, "b": 1.5, "c": True, "d": None, "e": "text", "f": -3, "g": "12"}
+        "a": 12,
+        "b": 1.5,
+        "c": True,
+        "d": None,
+        "e": "text",
+        "f": -3,
+        "g": "12",
+    }
 
 
 def test_dates_stay_text() -> None:
@@ -108,8 +115,13 @@ def test_number_patterns_cannot_backtrack_on_long_values() -> None:
     # red team: `1` + 20,000 `_` + `x`, 49 times, took 119 s (quadratic backtracking)
     value = "1" + "_" * 19_990 + "x"
     assert _fast("".join(f"k{i}: {value}\n" for i in range(49))) == []
-    for hostile in ("1" + "_" * 19_990, "1" + ":1" * 9_000 + "x", "0" * 19_000 + "x", "1" * 19_000 + "e",
-                    "1" * 5_000 + ".5"):
+    for hostile in (
+        "1" + "_" * 19_990,
+        "1" + ":1" * 9_000 + "x",
+        "0" * 19_000 + "x",
+        "1" * 19_000 + "e",
+        "1" * 5_000 + ".5",
+    ):
         _fast(f"a: {hostile}\n")
 
 
@@ -128,6 +140,7 @@ def test_integers_beyond_53_bits_are_refused() -> None:
 
 def test_lists_mappings_and_files_have_budgets() -> None:
     from evsynth.core.limits import MAX_ITEMS, MAX_KEYS, MAX_NODES
+
     problems = parse_yaml("t.yaml", ("a: 1\nb:\n" + "- x\n" * (MAX_ITEMS + 1)).encode())[1]
     assert [(p.line, p.code) for p in problems] == [(3, "too-many-items")]
     assert codes("".join(f"k{i}: 1\n" for i in range(MAX_KEYS + 1))) == ["too-many-items"]

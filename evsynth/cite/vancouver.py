@@ -7,46 +7,20 @@ render stage can escape the text and build the links itself: BibTeX arrives in p
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
-
 from functools import lru_cache
+from typing import Any
 
-from pybtex.backends.plaintext import Backend as PlainText
-from pybtex.database import Entry, Person
+from pybtex.database import Entry
 from pybtex.richtext import Text
 from pybtex.style.formatting import BaseStyle
 
 from evsynth.core import escape
+from evsynth.core.names import PLAIN, _plain, vancouver_name
 from evsynth.load.files import Bibliography
 
 MAX_AUTHORS = 6
-
-
-# pybtex's render_as() looks its backend up through importlib.metadata on every call (about
-# 20 ms each); one backend object does the same work without the lookup.
-PLAIN = PlainText()
-
-
-@lru_cache(maxsize=4096)
-def _plain(latex: str) -> str:
-    return str(Text.from_latex(latex).render(PLAIN)).strip()
-
-
-def plain_text(latex: str) -> str:
-    """A BibTeX field as the reference list prints it (check runs it on every field: odd LaTeX raises)."""
-    return _plain(latex)
-
-
-def vancouver_name(p: Person) -> str:
-    """'Vallée J-N': surname, then initials without full stops."""
-    if str(p) == "others":
-        return "et al."
-    last = _plain(" ".join(p.prelast_names + p.last_names))
-    initials = "".join(re.sub(r"[.\s]", "", _plain(n)) if "-" in n else _plain(n)[:1]
-                       for n in p.first_names + p.middle_names)
-    return f"{last} {initials}".strip()
 
 
 class VancouverStyle(BaseStyle):  # type: ignore[misc]
@@ -77,6 +51,13 @@ class VancouverStyle(BaseStyle):  # type: ignore[misc]
             issue += f":{_pages(_plain(f['pages']))}"
         parts.append(f"{source} {issue}.".strip())
         return Text(" ".join(p for p in parts if p))
+
+    def __getattr__(self, name: str) -> Any:
+        """Any other entry type (@book, @inproceedings, @phdthesis...) is formatted as @misc: the
+        bibliography comes from pull requests and an unexpected type must not stop the build."""
+        if name.startswith("format_"):
+            return self.format_misc
+        raise AttributeError(name)
 
     def format_misc(self, context: dict[str, Any]) -> Text:
         e: Entry = context["entry"]
@@ -132,16 +113,26 @@ def format_reference(entry: Entry) -> str:
     return str(_style().format_entry("", entry).text.render(PLAIN))
 
 
-def cite(bib: Bibliography, keys: Iterable[str]) -> list[Reference]:
-    """Numbered references for `keys` in order of first citation (duplicates and unknown keys skipped)."""
-    order: list[str] = []
-    for k in keys:
-        if k in bib.entries and k not in order:
-            order.append(k)
-    out = []
-    for number, key in enumerate(order, 1):
-        if key not in bib.formatted:
-            bib.formatted[key] = format_reference(bib.entries[key])
-        f = bib.entries[key].fields
-        out.append(Reference(key, number, bib.formatted[key], f.get("doi"), f.get("pmid"), f.get("x-incomplete")))
-    return out
+@dataclass(frozen=True)
+class Cited:
+    """The cite stage's hand-off: every entry formatted once, and its labels ('Chiras 2004')."""
+
+    bib: Bibliography
+    formatted: dict[str, str]
+
+    def refs(self, keys: Iterable[str]) -> list[Reference]:
+        """Numbered references for `keys` in order of first citation (duplicates and unknown keys skipped)."""
+        order = list(dict.fromkeys(k for k in keys if k in self.formatted))
+        out = []
+        for number, key in enumerate(order, 1):
+            f = self.bib.entries[key].fields
+            out.append(Reference(key, number, self.formatted[key], f.get("doi"), f.get("pmid"), f.get("x-incomplete")))
+        return out
+
+    def label(self, key: str) -> str:
+        return self.bib.label(key)
+
+
+def cite(bib: Bibliography) -> Cited:
+    """The cite stage: every bibliography entry in the medical style, formatted once."""
+    return Cited(bib, {key: format_reference(entry) for key, entry in bib.entries.items()})

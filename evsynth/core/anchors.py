@@ -10,7 +10,7 @@ originals) and `check` refuses ids and keys that collide after them.
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from evsynth.core.problems import Problem
 
@@ -36,12 +36,19 @@ def anchor_clashes(named: Iterable[tuple[str, Place]], make: Callable[[str], str
         anchor = make(name)
         other, there = first.setdefault(anchor, (name, place))
         if other != name:
-            problems += [_clash(what, name, place, other, there, anchor),
-                         _clash(what, other, there, name, place, anchor)]
+            problems += [
+                _clash(what, name, place, other, there, anchor),
+                _clash(what, other, there, name, place, anchor),
+            ]
     return problems
 
 
 def _clash(what: str, name: str, place: Place, other: str, there: Place, anchor: str) -> Problem:
-    return Problem(place[0], place[1], place[2], "anchor-clash",
-                   f"{what} `{name}` and `{other}` ({there[0]}:{there[1]}) become the same link anchor "
-                   f"`{anchor}`: rename one (letters, digits and single hyphens)")
+    return Problem(
+        place[0],
+        place[1],
+        place[2],
+        "anchor-clash",
+        f"{what} `{name}` and `{other}` ({there[0]}:{there[1]}) become the same link anchor "
+        f"`{anchor}`: rename one (letters, digits and single hyphens)",
+    )

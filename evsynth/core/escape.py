@@ -7,8 +7,9 @@ without one):
 
 | context | function | what it guarantees |
 | --- | --- | --- |
-| Markdown page (text, and attribute values of raw HTML inside it) | `markdown` | no HTML, no link, image, footnote, attr_list or emphasis syntax, no table cell break; one line |
-| URL | `doi_url`, `pubmed_url` | only `https://doi.org/` and `https://pubmed.ncbi.nlm.nih.gov/`, built from validated parts |
+| Markdown (text; attributes of raw HTML in it) | `markdown` | no HTML, link, image, footnote, attr_list,
+  emphasis or block syntax, no table cell break; one line |
+| URL | `doi_url`, `pubmed_url` | only doi.org and pubmed.ncbi.nlm.nih.gov, from validated parts |
 | HTML (print document, navigation titles) | `html_text` | text, never markup |
 | CSV cell | `csv_cell` | never read as a spreadsheet formula |
 | terminal | `terminal` (used by `problems.format_problem`) | control and direction characters shown as escapes |
@@ -24,7 +25,8 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -33,7 +35,7 @@ from markupsafe import Markup
 # attr_list, footnotes, md_in_html, admonition, toc) anywhere in a line.
 _ANYWHERE = re.compile(r"[&<>\"'\\`*_{}\[\]|]")
 # Characters that only start a block (list item, heading, quote, setext rule) at a line start.
-_LINE_START = re.compile(r"^ ?(?:#|[+=-]+(?= |$)|[0-9]+[.)](?= |$))")
+_LINE_START = re.compile(r"^ ?(?:#|!|[+=-]+(?= |$)|[0-9]+[.)](?= |$))")  # `!!! note`: an admonition
 _SPACES = re.compile(r"\s+")
 _INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 _DOI = re.compile(r"10\.[0-9]{4,9}/[-._;()/:<>A-Za-z0-9]{1,200}")
@@ -96,8 +98,9 @@ def csv_cell(x: Any) -> Any:
 # Characters a terminal or a log viewer would act on or hide: C0/C1 controls (ESC starts colour and
 # title sequences), zero-width and text-direction marks, line separators, and the lone surrogates
 # that undecodable file names become.
-_TERMINAL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069"
-                       "\ufeff\ufff9-\ufffb\ud800-\udfff]")
+_TERMINAL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb\ud800-\udfff]"
+)
 
 
 def _shown_escaped(c: str) -> str:
@@ -113,8 +116,14 @@ def terminal(text: Any, keep: str = "") -> str:
 def github_property(value: str) -> str:
     """A GitHub workflow-command property (file=, title=): `%`, CR, LF, `:` and `,` escaped, so a file
     name cannot end the property or start a command of its own."""
-    return terminal(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A") \
-        .replace(":", "%3A").replace(",", "%2C")
+    return (
+        terminal(value)
+        .replace("%", "%25")
+        .replace("\r", "%0D")
+        .replace("\n", "%0A")
+        .replace(":", "%3A")
+        .replace(",", "%2C")
+    )
 
 
 def github_message(value: str) -> str:
@@ -131,6 +140,7 @@ def _finalizer(escaper: Callable[[Any], Markup]) -> Callable[[Any], Any]:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return Markup(str(value))
         return escaper(value)
+
     return finalize
 
 

@@ -7,15 +7,22 @@ Later stages use these records and never re-check them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
+from evsynth.core.document import Document, Path
 from evsynth.core.schema import study_schema
 from evsynth.core.vocab import FIELD_VOCABULARY, Vocabularies
-from evsynth.load.yamlio import Document, Path
 
 QUANTITY_DEFS = {"count", "number", "nonneg", "percent", "age"}
-MONTHS_PER_UNIT = {"hours": 12 / 365.25 / 24, "days": 12 / 365.25, "weeks": 7 * 12 / 365.25, "months": 1.0, "years": 12.0}
+MONTHS_PER_UNIT = {
+    "hours": 12 / 365.25 / 24,
+    "days": 12 / 365.25,
+    "weeks": 7 * 12 / 365.25,
+    "months": 1.0,
+    "years": 12.0,
+}
 READING_SECTIONS = ("population", "procedures", "responses", "scores", "durations", "complications")
 
 
@@ -176,8 +183,7 @@ class Builder:
     def source(self, raw: dict[str, Any]) -> Source:
         return Source(self.reports[raw["report"]], raw.get("where"))
 
-    def reading(self, section: str, index: int, raw: dict[str, Any], schema: dict[str, Any],
-                path: Path) -> Reading:
+    def reading(self, section: str, index: int, raw: dict[str, Any], schema: dict[str, Any], path: Path) -> Reading:
         src = self.source(raw["source"])
         data = self.walk(raw, schema, path, src)
         return Reading(section, index, src, data, self.doc.pos(path)[0])
@@ -202,8 +208,18 @@ class Builder:
     def value(self, node: Any, path: Path, src: Source) -> Value:
         line, col = self.doc.pos(path)
         if isinstance(node, dict):
-            return Value(node["value"], src, line, col, path, node.get("where"), node.get("note"),
-                         node.get("ambiguous"), node.get("printed"), node.get("unit"))
+            return Value(
+                node["value"],
+                src,
+                line,
+                col,
+                path,
+                node.get("where"),
+                node.get("note"),
+                node.get("ambiguous"),
+                node.get("printed"),
+                node.get("unit"),
+            )
         return Value(node, src, line, col, path)
 
 
@@ -211,25 +227,45 @@ def build_study(doc: Document, vocab: Vocabularies, citation_labels: dict[str, s
     """A typed Study from a document that passed the schema and the reference checks."""
     data = doc.data
     props = _SCHEMA["properties"]
-    reports = {rid: Report(rid, r["citation"], r["kind"], r.get("where"), r.get("note"),
-                           citation_labels.get(r["citation"], r["citation"]), r.get("cited_as"))
-               for rid, r in data["reports"].items()}
+    reports = {
+        rid: Report(
+            rid,
+            r["citation"],
+            r["kind"],
+            r.get("where"),
+            r.get("note"),
+            citation_labels.get(r["citation"], r["citation"]),
+            r.get("cited_as"),
+        )
+        for rid, r in data["reports"].items()
+    }
     b = Builder(doc, reports, vocab)
     intervention = b.reading("intervention", 0, data["intervention"], props["intervention"], ("intervention",))
     category = intervention.data["category"]
     study = Study(
-        id=data["id"], path=doc.path,
+        id=data["id"],
+        path=doc.path,
         label=data.get("label") or citation_labels.get(data["citation"], data["id"]),
-        citation=data["citation"], reports=reports, extraction=data["extraction"],
+        citation=data["citation"],
+        reports=reports,
+        extraction=data["extraction"],
         design=b.reading("design", 0, data["design"], props["design"], ("design",)),
-        intervention=intervention, category=category, group=vocab.group_of(category),
-        not_reported=list(data.get("not_reported", [])), notes=data.get("notes"),
-        year=_year(citation_labels.get(data["citation"], "")))
+        intervention=intervention,
+        category=category,
+        group=vocab.group_of(category),
+        not_reported=list(data.get("not_reported", [])),
+        notes=data.get("notes"),
+        year=_year(citation_labels.get(data["citation"], "")),
+    )
     for section in READING_SECTIONS:
         item_schema = props[section]["items"]
-        setattr(study, section, [b.reading(section, i, raw, item_schema, (section, i))
-                                 for i, raw in enumerate(data.get(section, []))])
+        setattr(
+            study,
+            section,
+            [b.reading(section, i, raw, item_schema, (section, i)) for i, raw in enumerate(data.get(section, []))],
+        )
     if "patients_table" in data:
-        study.patients_table = b.reading("patients_table", 0, data["patients_table"],
-                                         props["patients_table"], ("patients_table",))
+        study.patients_table = b.reading(
+            "patients_table", 0, data["patients_table"], props["patients_table"], ("patients_table",)
+        )
     return study

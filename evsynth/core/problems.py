@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Literal
+from typing import Literal
 
 from evsynth.core import escape
 
@@ -67,6 +68,8 @@ CODES: dict[str, str] = {
     "duplicate-row": "Two patient-level rows share a number.",
     # BibTeX
     "bib-syntax": "The BibTeX cannot be parsed.",
+    "bib-macro": "A BibTeX @string or @preamble (write fields out in full).",
+    "bib-unsafe-tex": "A TeX command that reads or writes files or redefines TeX.",
     "bib-duplicate-key": "Two BibTeX entries share a key.",
     "bib-bad-key": "A citation key outside letters, digits and . _ : / + -, or too long.",
     "bib-duplicate-field": "A BibTeX entry has the same field twice.",
@@ -124,8 +127,10 @@ def format_github(p: Problem) -> str:
     as the workflow-command rules ask, so a file name cannot start a command of its own.
     """
     kind = "error" if p.is_error else "warning"
-    return (f"::{kind} file={escape.github_property(p.path)},line={max(p.line, 1)},col={max(p.column, 1)},"
-            f"title={escape.github_property(p.code)}::{escape.github_message(p.message)}")
+    return (
+        f"::{kind} file={escape.github_property(p.path)},line={max(p.line, 1)},col={max(p.column, 1)},"
+        f"title={escape.github_property(p.code)}::{escape.github_message(p.message)}"
+    )
 
 
 def format_problems(problems: Iterable[Problem]) -> list[str]:

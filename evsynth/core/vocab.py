@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import difflib
 import re
-from functools import lru_cache
-from importlib import resources
 from typing import Any
-
-import yaml
 
 # Which vocabulary a schema field draws from, by the field's name.
 FIELD_VOCABULARY = {
-    "category": "interventions", "agents": "embolics", "drug": "drugs", "mixed_with": "drugs",
-    "primary": "primaries", "site": "sites", "sites": "sites",
+    "category": "interventions",
+    "agents": "embolics",
+    "drug": "drugs",
+    "mixed_with": "drugs",
+    "primary": "primaries",
+    "site": "sites",
+    "sites": "sites",
 }
 
 
@@ -26,7 +27,7 @@ class Vocabulary:
     def __init__(self, name: str, terms: dict[str, dict[str, Any]]):
         self.name, self.terms = name, terms
         self.index: dict[str, str] = {}
-        for canonical, entry in terms.items():
+        for canonical in terms:
             self.index[fold(canonical)] = canonical
         for canonical, entry in terms.items():
             for syn in entry.get("synonyms") or []:
@@ -47,8 +48,9 @@ class Vocabulary:
 class Vocabularies:
     def __init__(self, raw: dict[str, Any]):
         self.raw = raw
-        self._vocabs = {name: Vocabulary(name, raw[name])
-                        for name in ("interventions", "embolics", "drugs", "primaries", "sites")}
+        self._vocabs = {
+            name: Vocabulary(name, raw[name]) for name in ("interventions", "embolics", "drugs", "primaries", "sites")
+        }
 
     def get(self, name: str) -> Vocabulary:
         return self._vocabs[name]
@@ -66,9 +68,3 @@ class Vocabularies:
     def site_covers(self, summary_site: str, row_site: str) -> bool:
         """Whether a patient row's site counts towards a summary site (spine covers lumbar-spine)."""
         return summary_site == row_site or summary_site in self.raw.get("site_within", {}).get(row_site, [])
-
-
-@lru_cache(maxsize=1)
-def load_vocabularies() -> Vocabularies:
-    text = resources.files("evsynth").joinpath("vocabulary.yaml").read_text(encoding="utf-8")
-    return Vocabularies(yaml.safe_load(text))

@@ -7,18 +7,18 @@ import itertools
 import os
 import re
 import stat
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import Iterable, Sequence
 
 from pybtex import errors as pybtex_errors
 from pybtex.database import Entry
 from pybtex.database.input import bibtex
 from pybtex.exceptions import PybtexError
 
-from evsynth.core.problems import Problem
-from evsynth.validate.inputrules import Deadline
+from evsynth.core.budget import Deadline
 from evsynth.core.limits import BIB_ENTRIES, BIB_ENTRY_CHARS
+from evsynth.core.problems import Problem
 from evsynth.load.yamlio import MAX_BYTES, Document, decode_text, find_control_characters, parse_yaml
 
 pybtex_errors.set_strict_mode(True)
@@ -46,11 +46,23 @@ def refuse_name(path: FsPath, suffix: str) -> Problem | None:
     """A study (`.yaml`) or BibTeX (`.bib`) file name the build will read, or the problem with it."""
     shown, what = display_path(path), "a study file" if suffix == STUDY_SUFFIX else "a BibTeX file"
     if path.suffix != suffix:
-        return Problem(shown, 1, 1, "wrong-extension", f"{what} must end in `{suffix}` (lower case) or the "
-                       f"build would not read it: rename it to `{path.stem}{suffix}`")
+        return Problem(
+            shown,
+            1,
+            1,
+            "wrong-extension",
+            f"{what} must end in `{suffix}` (lower case) or the "
+            f"build would not read it: rename it to `{path.stem}{suffix}`",
+        )
     if not _SAFE_NAME.match(path.stem):
-        return Problem(shown, 1, 1, "bad-file-name", f"{what} is named with lower-case letters, digits, "
-                       "'.', '_' and '-' only, starting with a letter or digit: rename it (e.g. smith-2019)")
+        return Problem(
+            shown,
+            1,
+            1,
+            "bad-file-name",
+            f"{what} is named with lower-case letters, digits, "
+            "'.', '_' and '-' only, starting with a letter or digit: rename it (e.g. smith-2019)",
+        )
     return None
 
 
@@ -59,8 +71,13 @@ def _not_regular(shown: str, mode: int) -> Problem | None:
     if stat.S_ISREG(mode):
         return None
     what = "a symbolic link" if stat.S_ISLNK(mode) else "not a regular file"
-    return Problem(shown, 1, 1, "not-a-regular-file", f"this is {what}: evidence and references must be "
-                   "regular files inside their folder; put the file itself here")
+    return Problem(
+        shown,
+        1,
+        1,
+        "not-a-regular-file",
+        f"this is {what}: evidence and references must be regular files inside their folder; put the file itself here",
+    )
 
 
 def read_file(path: FsPath, suffix: str | None = None) -> RawFile | Problem:
@@ -95,8 +112,26 @@ def read_files(paths: Iterable[FsPath], suffix: str | None = None) -> tuple[list
     return files, problems
 
 
+def folder_problem(folder: FsPath) -> Problem | None:
+    """An evidence or references folder that is a symbolic link is refused (a pull request can commit
+    one pointing anywhere); nothing of its target is read or shown."""
+    if folder.is_symlink():
+        return Problem(
+            display_path(folder),
+            1,
+            1,
+            "not-a-regular-file",
+            "this folder is a symbolic link: "
+            "evidence and references must be real folders in the repository; replace the link",
+        )
+    return None
+
+
 def _candidates(folder: FsPath, suffix: str) -> list[FsPath]:
-    """Every entry of `folder` (hidden ones too) whose extension looks like `suffix` in any case."""
+    """Every entry of `folder` (hidden ones too) whose extension looks like `suffix` in any case;
+    nothing from a folder that is a link."""
+    if folder.is_symlink():
+        return []
     try:
         names = os.listdir(folder)
     except OSError:
@@ -132,7 +167,6 @@ def load_studies(files: Sequence[RawFile], deadline: Deadline | None = None) -> 
 class Bibliography:
     entries: dict[str, Entry] = field(default_factory=dict)
     where: dict[str, tuple[str, int]] = field(default_factory=dict)
-    formatted: dict[str, str] = field(default_factory=dict)  # filled by the cite stage, once per entry
 
     def label(self, key: str) -> str:
         """'Chiras 2004': the first author's surname and the year."""
@@ -163,8 +197,9 @@ def _parse_bib_text(path: str, text: str, bib: Bibliography) -> list[Problem]:
     starts = [m.start() for m in _ENTRY_START.finditer(text)]
     if len(starts) > BIB_ENTRIES:
         line = text.count("\n", 0, starts[BIB_ENTRIES]) + 1
-        return problems + [Problem(path, line, 1, "too-many-items", f"more than {BIB_ENTRIES:,} entries "
-                                   "in one BibTeX file: split it")]
+        return problems + [
+            Problem(path, line, 1, "too-many-items", f"more than {BIB_ENTRIES:,} entries in one BibTeX file: split it")
+        ]
     line, previous = 1, 0
     for begin, end in zip(starts, starts[1:] + [len(text)]):
         line += text.count("\n", previous, begin)
@@ -176,26 +211,87 @@ def _parse_bib_text(path: str, text: str, bib: Bibliography) -> list[Problem]:
 def _parse_entry(path: str, line: int, chunk: str, bib: Bibliography) -> list[Problem]:
     size = sum(map(len, chunk.split()))  # blank lines cost the parser little; text costs it a lot
     if size > BIB_ENTRY_CHARS:
-        return [Problem(path, line, 1, "value-too-long", f"a BibTeX entry of {size:,} characters; at most "
-                        f"{BIB_ENTRY_CHARS:,}: keep the reference itself (authors, title, journal, year)")]
+        return [
+            Problem(
+                path,
+                line,
+                1,
+                "value-too-long",
+                f"a BibTeX entry of {size:,} characters; at most "
+                f"{BIB_ENTRY_CHARS:,}: keep the reference itself (authors, title, journal, year)",
+            )
+        ]
+    refused = _unsafe_bibtex(path, line, chunk)
+    if refused:
+        return refused
     try:
         data = bibtex.Parser().parse_string(chunk)
     except PybtexError as exc:
         return [_bib_problem(path, line, chunk, exc)]
     except Exception as exc:  # pybtex on odd input (LaTeX, names): a problem with the entry, never a crash
-        return [Problem(path, line, 1, "bib-syntax", f"BibTeX this reader cannot parse ({type(exc).__name__}): "
-                        "simplify the entry")]
+        return [
+            Problem(
+                path,
+                line,
+                1,
+                "bib-syntax",
+                f"BibTeX this reader cannot parse ({type(exc).__name__}): simplify the entry",
+            )
+        ]
     problems = []
     for key, entry in data.entries.items():
         if key in bib.entries:
             first = bib.where[key]
-            problems.append(Problem(path, line, 1, "bib-duplicate-key",
-                                    f"entry `{key}` is defined twice (first at {first[0]}:{first[1]}): "
-                                    "merge them or rename one"))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    1,
+                    "bib-duplicate-key",
+                    f"entry `{key}` is defined twice (first at {first[0]}:{first[1]}): merge them or rename one",
+                )
+            )
             continue
         bib.entries[key] = entry
         bib.where[key] = (path, line)
     return problems
+
+
+_MACRO = re.compile(r"@[ \t]*(string|preamble)[ \t]*[{(]", re.IGNORECASE)
+# TeX that reads or writes files, runs commands or redefines TeX: never in a reference, and it would be
+# live for whoever compiles the downloaded references.bib.
+_UNSAFE_TEX = re.compile(
+    r"\\(write|input|include|immediate|openin|openout|read|csname|catcode|def|edef|gdef|"
+    r"xdef|let|newcommand|renewcommand|providecommand|special|directlua|usepackage|"
+    r"documentclass|expandafter|loop|jobname|endinput)(?![A-Za-z])"
+)
+
+
+def _unsafe_bibtex(path: str, line: int, chunk: str) -> list[Problem]:
+    """`@string` and `@preamble` (macros that expand, doubling, to gigabytes) and TeX primitives that
+    touch files or redefine TeX are refused before pybtex sees the entry."""
+    out = []
+    for m in _MACRO.finditer(chunk):
+        out.append(
+            Problem(
+                path,
+                line + chunk.count("\n", 0, m.start()),
+                1,
+                "bib-macro",
+                f"@{m.group(1).lower()} is not used here: write every field out in full",
+            )
+        )
+    for m in _UNSAFE_TEX.finditer(chunk):
+        out.append(
+            Problem(
+                path,
+                line + chunk.count("\n", 0, m.start()),
+                1,
+                "bib-unsafe-tex",
+                f"TeX command \\{m.group(1)} has no place in a reference: write the text plainly",
+            )
+        )
+    return out[:20]
 
 
 def _bib_problem(path: str, line: int, chunk: str, exc: PybtexError) -> Problem:
@@ -213,3 +309,8 @@ def _bib_problem(path: str, line: int, chunk: str, exc: PybtexError) -> Problem:
     if "premature end of file" in str(exc):
         return Problem(path, line, 1, "bib-syntax", "BibTeX: this entry is never closed: add the missing `}`")
     return Problem(path, line + (lineno or 1) - 1, 1, "bib-syntax", f"BibTeX: {message}")
+
+
+def read_static_pages(folder: FsPath) -> dict[str, str]:
+    """The hand-written Markdown pages (site_src/pages) by path, for the PDF that prints them too."""
+    return {str(p.relative_to(folder)): p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*.md"))}

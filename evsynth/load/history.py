@@ -26,16 +26,32 @@ def changed_studies(evidence: Path, base: str) -> tuple[list[Path], list[Problem
     root = Path(root_text.strip())
     merge_base = _git(root, "merge-base", base, "HEAD")
     if merge_base is None:
-        return [], [Problem(str(evidence), 0, 0, "unreadable", f"--changed: no branch {base!r} to compare with "
-                            "(fetch it, or pass --base REF)")]
+        return [], [
+            Problem(
+                str(evidence),
+                0,
+                0,
+                "unreadable",
+                f"--changed: no branch {base!r} to compare with (fetch it, or pass --base REF)",
+            )
+        ]
     names: set[str] = set()
-    for args in (("diff", "-z", "--name-only", "--diff-filter=ACMR", merge_base.strip()),
-                 ("ls-files", "-z", "--others", "--exclude-standard")):
+    for args in (
+        ("diff", "-z", "--name-only", "--diff-filter=ACMR", merge_base.strip()),
+        ("ls-files", "-z", "--others", "--exclude-standard"),
+    ):
         names |= set((_git(root, *args) or "").split("\0"))  # -z: names as they are, newlines included
     folder = evidence.resolve()
     # links, .yml files and odd names are kept: reading them refuses them with a clear problem
-    found = sorted({root / n for n in names if n.lower().endswith((".yaml", ".yml"))
-                    and (root / n).parent.resolve() == folder and os.path.lexists(root / n)})
+    found = sorted(
+        {
+            root / n
+            for n in names
+            if n.lower().endswith((".yaml", ".yml"))
+            and (root / n).parent.resolve() == folder
+            and os.path.lexists(root / n)
+        }
+    )
     return found, []
 
 

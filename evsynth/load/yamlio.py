@@ -19,20 +19,35 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import yaml
 
-from evsynth.core.limits import (MAX_BYTES, MAX_DEPTH, MAX_INTEGER, MAX_ITEMS, MAX_KEYS, MAX_NODES, MAX_NUMBER_TEXT,
-                     MAX_SCALAR)
+from evsynth.core.document import Document, Path, Pos
+from evsynth.core.limits import (
+    MAX_BYTES,
+    MAX_DEPTH,
+    MAX_INTEGER,
+    MAX_ITEMS,
+    MAX_KEYS,
+    MAX_NODES,
+    MAX_NUMBER_TEXT,
+    MAX_SCALAR,
+)
 from evsynth.core.problems import Problem
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_SCALAR", "Document", "decode_text", "find_bad_characters",
-           "find_control_characters", "parse_yaml"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_SCALAR",
+    "Document",
+    "decode_text",
+    "find_bad_characters",
+    "find_control_characters",
+    "parse_yaml",
+]
 
-Path = tuple[str | int, ...]
-Pos = tuple[int, int]
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -44,39 +59,25 @@ _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": Fals
 _INT = re.compile(r"[-+]?(0|[1-9][0-9]*)\Z")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+\.[0-9]*)([eE][-+]?[0-9]+)?\Z")
 _AMBIGUOUS = [
-    (re.compile(r"(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)\Z"),
-     "YAML 1.1 reads it as true/false and YAML 1.2 as text: write true/false, or quote the text"),
-    (re.compile(r"[-+]?[0-9]+[eE][-+]?[0-9]+\Z"),
-     "YAML readers disagree whether this is a number: write it out (1000) or quote it"),
-    (re.compile(r"[-+]?0[0-9_]+\Z|[-+]?0[xXoObB][0-9a-fA-F_]+\Z|[-+]?[0-9]+_[0-9_]*\Z"),
-     "YAML 1.1 reads this as an octal, hexadecimal or underscored number: write a plain number or quote it"),
-    (re.compile(r"[-+]?[0-9]+(:[0-5]?[0-9])+(\.[0-9]*)?\Z"),
-     "YAML 1.1 reads this as a base-60 number: quote it if it is text (a ratio or a time)"),
+    (
+        re.compile(r"(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)\Z"),
+        "YAML 1.1 reads it as true/false and YAML 1.2 as text: write true/false, or quote the text",
+    ),
+    (
+        re.compile(r"[-+]?[0-9]+[eE][-+]?[0-9]+\Z"),
+        "YAML readers disagree whether this is a number: write it out (1000) or quote it",
+    ),
+    (
+        re.compile(r"[-+]?0[0-9_]+\Z|[-+]?0[xXoObB][0-9a-fA-F_]+\Z|[-+]?[0-9]+_[0-9_]*\Z"),
+        "YAML 1.1 reads this as an octal, hexadecimal or underscored number: write a plain number or quote it",
+    ),
+    (
+        re.compile(r"[-+]?[0-9]+(:[0-5]?[0-9])+(\.[0-9]*)?\Z"),
+        "YAML 1.1 reads this as a base-60 number: quote it if it is text (a ratio or a time)",
+    ),
 ]
 _NONFINITE = re.compile(r"[-+]?\.(inf|Inf|INF)\Z|\.(nan|NaN|NAN)\Z")
 _NUMBER_CHARS = re.compile(r"[-+]?[0-9.][-+0-9._:eE]*\Z")  # a plain value YAML 1.1 might read as a number
-
-
-@dataclass
-class Document:
-    """Plain data (dicts, lists, str, int, float, bool, None) and where each piece was written."""
-
-    path: str
-    data: Any
-    positions: dict[Path, Pos] = field(default_factory=dict)
-    key_positions: dict[Path, Pos] = field(default_factory=dict)
-
-    def pos(self, path: Path, key: bool = False) -> Pos:
-        """The position of the value at `path` (or of its key), else of its nearest ancestor."""
-        table = self.key_positions if key else self.positions
-        p = tuple(path)
-        if key and p in table:
-            return table[p]
-        while p:
-            if p in self.positions:
-                return self.positions[p]
-            p = p[:-1]
-        return self.positions.get((), (1, 1))
 
 
 class _Stop(Exception):
@@ -104,8 +105,11 @@ class _Builder:
             if isinstance(ev, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
-                    raise self.stop(_pos(ev), "yaml-multiple-documents",
-                                    "a study file holds one YAML document: remove the second `---`")
+                    raise self.stop(
+                        _pos(ev),
+                        "yaml-multiple-documents",
+                        "a study file holds one YAML document: remove the second `---`",
+                    )
                 self.doc.data = self.node(next(self.events), (), 0)
         return self.doc
 
@@ -114,8 +118,11 @@ class _Builder:
         self.doc.positions[path] = pos
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise self.stop(pos, "too-many-values", f"more than {MAX_NODES:,} values in one file; a study "
-                            "needs far fewer: split or trim it")
+            raise self.stop(
+                pos,
+                "too-many-values",
+                f"more than {MAX_NODES:,} values in one file; a study needs far fewer: split or trim it",
+            )
         if depth > MAX_DEPTH:
             raise self.stop(pos, "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels: flatten the structure")
         if isinstance(ev, yaml.AliasEvent):
@@ -139,8 +146,11 @@ class _Builder:
             if isinstance(ev, yaml.SequenceEndEvent):
                 return items
             if len(items) == MAX_ITEMS:
-                raise self.stop(self.doc.pos(path), "too-many-items",
-                                f"a list of more than {MAX_ITEMS:,} items; no field needs so many: trim it")
+                raise self.stop(
+                    self.doc.pos(path),
+                    "too-many-items",
+                    f"a list of more than {MAX_ITEMS:,} items; no field needs so many: trim it",
+                )
             items.append(self.node(ev, path + (len(items),), depth + 1))
         raise _Stop()
 
@@ -154,12 +164,18 @@ class _Builder:
                 raise self.stop(pos, "yaml-complex-key", "a key must be plain text")
             key = ev.value
             if len(out) == MAX_KEYS:
-                raise self.stop(self.doc.pos(path), "too-many-items",
-                                f"a mapping of more than {MAX_KEYS:,} keys; no field needs so many: trim it")
+                raise self.stop(
+                    self.doc.pos(path),
+                    "too-many-items",
+                    f"a mapping of more than {MAX_KEYS:,} keys; no field needs so many: trim it",
+                )
             if key in out:
                 first = self.doc.key_positions[path + (key,)][0]
-                self.problem(pos, "duplicate-key",
-                             f"key `{key}` appears twice (first on line {first}): keep one, merge the values")
+                self.problem(
+                    pos,
+                    "duplicate-key",
+                    f"key `{key}` appears twice (first on line {first}): keep one, merge the values",
+                )
                 self.node(next(self.events), ("<duplicate>",) + path + (key,), depth + 1)
                 continue
             self.doc.key_positions[path + (key,)] = pos
@@ -170,8 +186,12 @@ class _Builder:
         text: str = ev.value
         hidden = _CONTROL.search(text.replace("\n", "").replace("\t", ""))
         if hidden:  # written as an escape ("\u202E"), so the raw-text scan could not see it
-            self.problem(pos, "control-character", f"invisible character U+{ord(hidden.group()):04X} "
-                         "(control or text-direction) in this value: delete it; write the text plainly")
+            self.problem(
+                pos,
+                "control-character",
+                f"invisible character U+{ord(hidden.group()):04X} "
+                "(control or text-direction) in this value: delete it; write the text plainly",
+            )
         if len(text) > MAX_SCALAR:
             self.problem(pos, "value-too-long", f"a value of {len(text)} characters (limit {MAX_SCALAR}): shorten it")
             return text[:MAX_SCALAR]
@@ -186,8 +206,12 @@ class _Builder:
             return _BOOL[text]
         if len(text) > MAX_NUMBER_TEXT:
             if _NUMBER_CHARS.match(text):
-                self.problem(pos, "yaml-ambiguous", f"a plain value of {len(text):,} digits and signs: no "
-                             f"number needs more than {MAX_NUMBER_TEXT}; quote it if it is text")
+                self.problem(
+                    pos,
+                    "yaml-ambiguous",
+                    f"a plain value of {len(text):,} digits and signs: no "
+                    f"number needs more than {MAX_NUMBER_TEXT}; quote it if it is text",
+                )
             return text
         if _INT.match(text):
             return self.integer(text, pos)
@@ -202,12 +226,14 @@ class _Builder:
                 return text
         return text
 
-
     def integer(self, text: str, pos: Pos) -> int | str:
         number = int(text)
         if abs(number) > MAX_INTEGER:
-            self.problem(pos, "out-of-range", f"{text} is too large for any field (at most {MAX_INTEGER:,}): "
-                         "give the value as printed")
+            self.problem(
+                pos,
+                "out-of-range",
+                f"{text} is too large for any field (at most {MAX_INTEGER:,}): give the value as printed",
+            )
             return text
         return number
 
@@ -227,24 +253,34 @@ def _pos(ev: Any) -> Pos:
 def decode_text(path: str, raw: bytes) -> tuple[str | None, list[Problem]]:
     """UTF-8 text of a file, or the problems that stop it being read (size, encoding, tabs)."""
     if len(raw) > MAX_BYTES:
-        return None, [Problem(path, 1, 1, "file-too-large",
-                              f"{len(raw):,} bytes; a study file is at most {MAX_BYTES:,}: split or trim it")]
+        return None, [
+            Problem(
+                path,
+                1,
+                1,
+                "file-too-large",
+                f"{len(raw):,} bytes; a study file is at most {MAX_BYTES:,}: split or trim it",
+            )
+        ]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, [Problem(path, line, col, "not-utf8",
-                              f"byte 0x{raw[exc.start]:02x} is not UTF-8: save the file as UTF-8")]
+        return None, [
+            Problem(path, line, col, "not-utf8", f"byte 0x{raw[exc.start]:02x} is not UTF-8: save the file as UTF-8")
+        ]
     return text.removeprefix("\ufeff"), []
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
-                      "\u202a-\u202e\u2066-\u2069\ufeff]")
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]"
+)
 
 
-def _located(path: str, text: str, matches: Iterator[re.Match[str]], code: str,
-             message: Callable[[str], str]) -> list[Problem]:
+def _located(
+    path: str, text: str, matches: Iterator[re.Match[str]], code: str, message: Callable[[str], str]
+) -> list[Problem]:
     """A problem at the last character of each match (newlines counted once, left to right)."""
     out, line, line_start, counted = [], 1, 0, 0
     for m in matches:
@@ -263,15 +299,20 @@ _TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)  # ` *` stops at the first othe
 
 def find_control_characters(path: str, text: str) -> list[Problem]:
     """Control characters and bidirectional overrides, with their place (YAML and BibTeX alike)."""
-    return _located(path, text, _CONTROL.finditer(text), "control-character",
-                    lambda c: f"invisible character U+{ord(c):04X} (control or text-direction): "
-                    "delete it; write the text plainly")
+    return _located(
+        path,
+        text,
+        _CONTROL.finditer(text),
+        "control-character",
+        lambda c: f"invisible character U+{ord(c):04X} (control or text-direction): delete it; write the text plainly",
+    )
 
 
 def find_bad_characters(path: str, text: str) -> list[Problem]:
     """Tabs in indentation, control characters and bidirectional overrides, with their place."""
-    tabs = _located(path, text, _TAB_INDENT.finditer(text), "tab-indent",
-                    lambda _: "tab in indentation: indent with spaces")
+    tabs = _located(
+        path, text, _TAB_INDENT.finditer(text), "tab-indent", lambda _: "tab in indentation: indent with spaces"
+    )
     return sorted(tabs + find_control_characters(path, text))
 
 

@@ -44,12 +44,18 @@ def _allowed(url: str, root: Path) -> bool:
     return path.is_relative_to(root) and path.is_file()
 
 
-def write_pdf(html: str, target: Path) -> int:
-    """Lay out and write the PDF with the shipped fonts only; returns the number of pages."""
+def make_pdf(html: str) -> tuple[bytes, int]:
+    """Lay out the print document with the shipped fonts only: the PDF's bytes and its number of pages."""
     os.environ["FONTCONFIG_FILE"] = str(FONTS_CONF)  # read when Pango first loads fonts
     from weasyprint import HTML
-    fetcher = _fetcher()
-    document = HTML(string=html, base_url=str(PDF_DIR) + "/", url_fetcher=fetcher).render()
+
+    document = HTML(string=html, base_url=str(PDF_DIR) + "/", url_fetcher=_fetcher()).render()
+    return document.write_pdf(), len(document.pages)
+
+
+def write_pdf(html: str, target: Path) -> int:
+    """Lay out and write the PDF; returns the number of pages."""
+    data, pages = make_pdf(html)
     target.parent.mkdir(parents=True, exist_ok=True)
-    document.write_pdf(target)
-    return len(document.pages)
+    target.write_bytes(data)
+    return pages

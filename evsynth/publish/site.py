@@ -8,10 +8,10 @@ import hashlib
 import os
 import re
 import shutil
-from datetime import datetime, timezone
 import subprocess
 import sys
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +33,9 @@ def write_pages(pages: dict[str, str], docs: Path, static: Path | None = None) -
         target.write_text(text, encoding="utf-8")
 
 
-def mkdocs_config(work: Path, docs: Path, site: Path, nav: list[Any] | None = None,
-                  config: Path = ROOT / "mkdocs.yml") -> Path:
+def mkdocs_config(
+    work: Path, docs: Path, site: Path, nav: list[Any] | None = None, config: Path = ROOT / "mkdocs.yml"
+) -> Path:
     """A copy of mkdocs.yml pointing at the generated pages and output folder, with the generated nav."""
     text = config.read_text(encoding="utf-8")
     overrides = work / "overrides"
@@ -52,9 +53,11 @@ def mkdocs_config(work: Path, docs: Path, site: Path, nav: list[Any] | None = No
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.S | re.I)
 _THEME_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
 _BASE_URL = re.compile(r"\{\{ *(?:config\.extra\.scope *\| *d\(base_url\)|base_url) *\}\}")
-CSP = ("default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
-       "frame-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'")
+CSP = (
+    "default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
+    "frame-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
+)
 
 
 class UnknownScript(Exception):
@@ -66,6 +69,7 @@ def theme_scripts(base_url: str) -> frozenset[str]:
     """The inline scripts Material writes into a page whose base URL is `base_url`, read from the
     theme's own templates: the only inline scripts a page may run."""
     import material
+
     folder = Path(material.__file__).parent / "templates" / "partials" / "javascripts"
     out = set()
     for template in sorted(folder.glob("*.html")):
@@ -107,8 +111,14 @@ def add_csp(site: Path) -> None:
         page.write_text(re.sub(r"<head>", "<head>\n" + meta, html, count=1), encoding="utf-8")
 
 
-def write_site(pages: dict[str, str], work: Path, out: Path, nav: list[Any] | None = None,
-               extra: dict[str, bytes] | None = None, build_date: str | None = None) -> int:
+def write_site(
+    pages: dict[str, str],
+    work: Path,
+    out: Path,
+    nav: list[Any] | None = None,
+    extra: dict[str, bytes] | None = None,
+    build_date: str | None = None,
+) -> int:
     """Generate into `work`, build into a temporary folder inside `work`, then swap it into `out`.
 
     The temporary folder lives in the (git-ignored) work folder and is removed on any failure or
@@ -129,16 +139,27 @@ def write_site(pages: dict[str, str], work: Path, out: Path, nav: list[Any] | No
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _build_into(tmp: Path, work: Path, docs: Path, nav: list[Any] | None, extra: dict[str, bytes] | None,
-                build_date: str | None) -> int:
+def source_date_epoch(day: str) -> int:
+    """Seconds since 1970 of a YYYY-MM-DD day, kept where gzip's 32-bit timestamps can hold it (a
+    commit dated before 1970 or after 2106 would make MkDocs' sitemap writer crash)."""
+    seconds = int(datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=UTC).timestamp())
+    return min(max(seconds, 0), 2**32 - 1)
+
+
+def _build_into(
+    tmp: Path, work: Path, docs: Path, nav: list[Any] | None, extra: dict[str, bytes] | None, build_date: str | None
+) -> int:
     config = mkdocs_config(work, docs, tmp, nav)
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     if build_date:  # dates in the output come from the evidence, not the clock (reproducible builds)
-        env["SOURCE_DATE_EPOCH"] = str(int(datetime.strptime(build_date, "%Y-%m-%d")
-                                           .replace(tzinfo=timezone.utc).timestamp()))
+        env["SOURCE_DATE_EPOCH"] = str(source_date_epoch(build_date))
     # Not --quiet: it hides warnings from the counter that makes --strict fail.
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config)],
-                            env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     noise = [line for line in result.stderr.splitlines() if not line.startswith("INFO")]
     if result.returncode != 0 or any("WARNING" in line for line in noise):
         sys.stderr.write("\n".join(noise) + "\n")
@@ -168,3 +189,9 @@ def _swap(tmp: Path, out: Path, work: Path) -> None:
         out.rename(old)
     staged.rename(out)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def project_version() -> str:
+    """The version in pyproject.toml (when the package is not installed)."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    return text.split('version = "', 1)[1].split('"', 1)[0]

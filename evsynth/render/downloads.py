@@ -11,18 +11,22 @@ import codecs
 import csv
 import io
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec)
 import pandas as pd
 from pybtex.database import BibliographyData
 
 from evsynth.core import escape
-from evsynth.load.files import Bibliography
 from evsynth.core.model import Study, Value
-from evsynth.validate.quality import Discrepancy
+from evsynth.load.files import Bibliography
+from evsynth.synthesis import tables
+from evsynth.synthesis.synthesize import Synthesis
+from evsynth.validate.discrepancy import Discrepancy
 
 safe_cell = escape.csv_cell  # the CSV escaping boundary
+ris = escape.one_line  # the RIS boundary: one field, one line (a line break would start a new tag)
 
 
 def to_csv(rows: Iterable[dict[str, Any]], columns: list[str]) -> str:
@@ -35,7 +39,10 @@ def to_csv(rows: Iterable[dict[str, Any]], columns: list[str]) -> str:
 
 
 def frame_csv(frame: pd.DataFrame) -> str:
-    records = [{str(k): v for k, v in row.items()} for row in frame.astype(object).where(frame.notna(), None).to_dict("records")]
+    records = [
+        {str(k): v for k, v in row.items()}
+        for row in frame.astype(object).where(frame.notna(), None).to_dict("records")
+    ]
     return to_csv(records, [str(c) for c in frame.columns])
 
 
@@ -63,12 +70,25 @@ def _plain(node: Any) -> Any:
 def study_json(s: Study) -> dict[str, Any]:
     """The whole study: every field as written, numbers as {value, report, where, ...}."""
     out: dict[str, Any] = {
-        "id": s.id, "label": s.label, "year": s.year, "citation": s.citation, "category": s.category,
+        "id": s.id,
+        "label": s.label,
+        "year": s.year,
+        "citation": s.citation,
+        "category": s.category,
         "group": s.group,
-        "reports": {k: {"citation": r.citation, "kind": r.kind, **({"where": r.where} if r.where else {}),
-                        **({"cited_as": r.cited_as} if r.cited_as else {}),
-                        **({"note": r.note} if r.note else {})} for k, r in s.reports.items()},
-        "extraction": s.extraction, "design": _plain(s.design.data), "intervention": _plain(s.intervention.data),
+        "reports": {
+            k: {
+                "citation": r.citation,
+                "kind": r.kind,
+                **({"where": r.where} if r.where else {}),
+                **({"cited_as": r.cited_as} if r.cited_as else {}),
+                **({"note": r.note} if r.note else {}),
+            }
+            for k, r in s.reports.items()
+        },
+        "extraction": s.extraction,
+        "design": _plain(s.design.data),
+        "intervention": _plain(s.intervention.data),
     }
     for section in ("population", "procedures", "responses", "scores", "durations", "complications"):
         out[section] = [_plain(r.data) for r in getattr(s, section)]
@@ -81,11 +101,26 @@ def study_json(s: Study) -> dict[str, Any]:
 
 
 def studies_json(studies: list[Study]) -> str:
-    return json.dumps({"studies": [study_json(s) for s in studies]}, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
+    return (
+        json.dumps({"studies": [study_json(s) for s in studies]}, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
+    )
 
 
-VALUE_COLUMNS = ["study", "section", "record", "field", "value", "unit", "report", "citation", "report_kind",
-                 "where", "printed", "note", "ambiguous"]
+VALUE_COLUMNS = [
+    "study",
+    "section",
+    "record",
+    "field",
+    "value",
+    "unit",
+    "report",
+    "citation",
+    "report_kind",
+    "where",
+    "printed",
+    "note",
+    "ambiguous",
+]
 
 
 def studies_csv(studies: list[Study]) -> str:
@@ -96,11 +131,23 @@ def studies_csv(studies: list[Study]) -> str:
             section = str(v.path[0])
             record = str(v.path[1]) if len(v.path) > 1 and isinstance(v.path[1], int) else ""
             rest = v.path[2:] if record else v.path[1:]
-            rows.append({"study": s.id, "section": section, "record": record,
-                         "field": ".".join(str(p) for p in rest), "value": v.value, "unit": v.unit or "",
-                         "report": v.source.report.id, "citation": v.source.report.citation,
-                         "report_kind": v.source.report.kind, "where": v.where or v.source.where or "",
-                         "printed": v.printed or "", "note": v.note or "", "ambiguous": v.ambiguous or ""})
+            rows.append(
+                {
+                    "study": s.id,
+                    "section": section,
+                    "record": record,
+                    "field": ".".join(str(p) for p in rest),
+                    "value": v.value,
+                    "unit": v.unit or "",
+                    "report": v.source.report.id,
+                    "citation": v.source.report.citation,
+                    "report_kind": v.source.report.kind,
+                    "where": v.where or v.source.where or "",
+                    "printed": v.printed or "",
+                    "note": v.note or "",
+                    "ambiguous": v.ambiguous or "",
+                }
+            )
     return to_csv(rows, VALUE_COLUMNS)
 
 
@@ -108,8 +155,17 @@ def discrepancies_csv(found: list[Discrepancy]) -> str:
     rows = []
     for d in found:
         for shown, v, where in d.values:
-            rows.append({"study": d.study, "code": d.code, "what": d.what, "message": d.message,
-                         "value": shown, "source": where, "line": v.line if v else ""})
+            rows.append(
+                {
+                    "study": d.study,
+                    "code": d.code,
+                    "what": d.what,
+                    "message": d.message,
+                    "value": shown,
+                    "source": where,
+                    "line": v.line if v else "",
+                }
+            )
     return to_csv(rows, ["study", "code", "what", "message", "value", "source", "line"])
 
 
@@ -127,22 +183,29 @@ def references_ris(bib: Bibliography) -> str:
         e = bib.entries[key]
         f = e.fields
         lines.append(f"TY  - {RIS_TYPES.get(e.type, 'GEN')}")
-        lines.append(f"ID  - {key}")
+        lines.append(f"ID  - {ris(key)}")
         for p in e.persons.get("author", []):
             first = " ".join(p.first_names + p.middle_names)
             last = detex(" ".join(p.prelast_names + p.last_names))
-            lines.append(f"AU  - {last}" + (f", {detex(first)}" if first else ""))
-        for tag, name in (("TI", "title"), ("JO", "journal"), ("PY", "year"), ("VL", "volume"), ("IS", "number"),
-                          ("DO", "doi"), ("N1", "x-incomplete")):
+            lines.append(f"AU  - {ris(last)}" + (f", {ris(detex(first))}" if first else ""))
+        for tag, name in (
+            ("TI", "title"),
+            ("JO", "journal"),
+            ("PY", "year"),
+            ("VL", "volume"),
+            ("IS", "number"),
+            ("DO", "doi"),
+            ("N1", "x-incomplete"),
+        ):
             if name in f:
-                lines.append(f"{tag}  - {detex(f[name])}")
+                lines.append(f"{tag}  - {ris(detex(f[name]))}")
         if "pages" in f:
             sp, _, ep = f["pages"].partition("--")
-            lines.append(f"SP  - {sp}")
+            lines.append(f"SP  - {ris(sp)}")
             if ep:
-                lines.append(f"EP  - {ep}")
+                lines.append(f"EP  - {ris(ep)}")
         if "pmid" in f:
-            lines.append(f"AN  - PMID:{f['pmid']}")
+            lines.append(f"AN  - PMID:{ris(f['pmid'])}")
         lines.append("ER  - ")
         lines.append("")
     return "\n".join(lines)
@@ -155,3 +218,16 @@ def detex(text: str) -> str:
     decode: Any = codecs.decode
     decoded: str = decode(text, "ulatex")
     return decoded.replace("{", "").replace("}", "")
+
+
+def all_downloads(syn: Synthesis, bib: Bibliography) -> dict[str, str]:
+    """Every download of the site by file name."""
+    return {
+        "studies.csv": studies_csv(syn.studies),
+        "studies.json": studies_json(syn.studies),
+        "pooled.csv": frame_csv(tables.pooled_frame(syn.pooled)),
+        "discrepancies.csv": discrepancies_csv(syn.discrepancies),
+        "references.bib": references_bib(bib),
+        "references.ris": references_ris(bib),
+        "comparison.csv": frame_csv(syn.comparison),
+    }

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from evsynth.core.schema import study_schema
 
-SHAPES = {"count": "count", "number": "number", "nonneg": "number ≥ 0", "percent": "percentage 0-100",
-          "source": "{report, where}", "time_point": "baseline, or {value, unit}"}
+SHAPES = {
+    "count": "count",
+    "number": "number",
+    "nonneg": "number ≥ 0",
+    "percent": "percentage 0-100",
+    "source": "{report, where}",
+    "time_point": "baseline, or {value, unit}",
+}
 
 
 @dataclass(frozen=True)
@@ -48,8 +55,9 @@ def _walk(node: dict[str, Any], prefix: str, required: list[str]) -> Iterator[Fi
         yield FieldDoc(path, _kind(sub), name in required, sub.get("description", ""))
         target = sub.get("items", sub) if sub.get("type") == "array" else sub
         if target.get("type") == "object" or "properties" in target:
-            yield from _walk(target, f"{path}{'[].' if sub.get('type') == 'array' else '.'}",
-                             target.get("required", []))
+            yield from _walk(
+                target, f"{path}{'[].' if sub.get('type') == 'array' else '.'}", target.get("required", [])
+            )
         extra = sub.get("additionalProperties")
         if isinstance(extra, dict) and extra.get("properties"):
             yield from _walk(extra, f"{path}.<id>.", extra.get("required", []))

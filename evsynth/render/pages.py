@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,21 +20,19 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
+from evsynth.cite.vancouver import Cited, Reference
 from evsynth.core import escape
-
-from evsynth.render import views
-from evsynth.cite.vancouver import Reference, cite
-from evsynth.render.fielddoc import field_docs
-from evsynth.load.history import Change
-from evsynth.core.problems import CODES
-from evsynth.load.files import Bibliography
 from evsynth.core.model import Study
-from evsynth.validate.quality import Discrepancy
+from evsynth.core.paths import TEMPLATES
+from evsynth.core.problems import CODES
+from evsynth.core.vocab import Vocabularies
+from evsynth.load.history import Change
+from evsynth.render import downloads, figures, views
+from evsynth.render.fielddoc import field_docs
 from evsynth.synthesis.synthesize import Synthesis
 from evsynth.synthesis.tables import fmt
-from evsynth.core.vocab import Vocabularies, load_vocabularies
+from evsynth.validate.discrepancy import Discrepancy
 
-from evsynth.core.paths import TEMPLATES
 md, attr = views.md, views.attr
 
 
@@ -72,39 +71,73 @@ def known(x: Any) -> bool:
     return not (x is None or x is pd.NA or (isinstance(x, float) and x != x))
 
 
-def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
-    # autoescape with `finalize`: every printed value that is not already Markup is escaped for
-    # Markdown, so a template that forgets a filter cannot publish live markup.
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True,
-                             finalize=escape.finalize, trim_blocks=True, lstrip_blocks=True,
-                             keep_trailing_newline=True)
-    env.filters.update(md=md, attr=attr, val=views.val, prop=views.prop, dur=views.dur, fmt=fmt,
-                       pct=views.pct, slug=views.slug, figure_alt=figure_alt, table=frame_md,
-                       time_point=views.time_point, fid=views.fid, known=known, join=join, replace=replace)
+def environment(vocab: Vocabularies, templates: Path = TEMPLATES) -> jinja2.Environment:
+    """The template environment of one render: autoescape with `finalize`, so every printed value that
+    is not already Markup is escaped for Markdown and a template that forgets a filter cannot publish
+    live markup."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True,
+        finalize=escape.finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        md=md,
+        attr=attr,
+        val=views.val,
+        prop=views.prop,
+        dur=views.dur,
+        fmt=fmt,
+        pct=views.pct,
+        slug=views.slug,
+        figure_alt=figure_alt,
+        table=frame_md,
+        time_point=views.time_point,
+        fid=views.fid,
+        known=known,
+        join=join,
+        replace=replace,
+        embolic=lambda a: md(vocab.get("embolics").label(a)),
+        drug=lambda d: md(vocab.get("drugs").label(d)),
+    )
     return env
 
 
 class Renderer:
-    def __init__(self, syn: Synthesis, bib: Bibliography, vocab: Vocabularies, env: jinja2.Environment,
-                 print_numbers: dict[str, int] | None = None, history: list[Change] | None = None):
-        self.history = history
-        self.syn, self.bib, self.vocab, self.env = syn, bib, vocab, env
-        self.print_numbers = print_numbers or {}
+    def __init__(
+        self,
+        syn: Synthesis,
+        cited: Cited,
+        vocab: Vocabularies,
+        figures: dict[str, str],
+        history: list[Change] | None = None,
+        evidence_date: str | None = None,
+    ):
+        self.syn, self.cited, self.vocab, self.figures, self.history = syn, cited, vocab, figures, history
+        self.evidence_date = evidence_date
+        self.env = environment(vocab)
         self.keys: dict[str, list[str]] = {}
         self.out: dict[str, str] = {}
-        env.filters["embolic"] = lambda a: md(vocab.get("embolics").label(a))
-        env.filters["drug"] = lambda d: md(vocab.get("drugs").label(d))
         self.by_study: dict[str, list[Discrepancy]] = {}
         for d in syn.discrepancies:
             self.by_study.setdefault(d.study, []).append(d)
 
     def page(self, path: str, template: str, keys: list[str] | None = None, **ctx: Any) -> None:
         """Render `template` as the page at `path` ('studies/x/index.md'), citing `keys`."""
-        refs: list[Reference] = cite(self.bib, keys or [])
+        refs: list[Reference] = self.cited.refs(keys or [])
         self.keys[path] = [r.key for r in refs]
         self.out[path] = self.env.get_template(template).render(
-            syn=self.syn, vocab=self.vocab, refs=refs, ref_keys={r.key for r in refs}, root="../" * path.count("/"),
-            print_numbers=self.print_numbers, **ctx)
+            syn=self.syn,
+            vocab=self.vocab,
+            figures=self.figures,
+            refs=refs,
+            ref_keys={r.key for r in refs},
+            root="../" * path.count("/"),
+            evidence_date=self.evidence_date,
+            **ctx,
+        )
 
     def group_context(self, group: str) -> dict[str, Any]:
         studies = [s for s in self.syn.studies if s.group == group]
@@ -112,15 +145,28 @@ class Renderer:
         pain = next((r["pooled"] for r in pooled if r["outcome"] == "pain-relief"), None)
         grade = views.certainty(pain, studies)
         span = self.syn.groups.set_index("group").loc[group] if group in set(self.syn.groups["group"]) else None
-        return {"group": group, "title": self.vocab.groups[group], "studies": studies, "pooled": pooled,
-                "pain": pain, "certainty": grade, "span": span,
-                "categories": [c for c, e in self.vocab.raw["interventions"].items() if e["group"] == group]}
+        return {
+            "group": group,
+            "title": self.vocab.groups[group],
+            "studies": studies,
+            "pooled": pooled,
+            "pain": pain,
+            "certainty": grade,
+            "span": span,
+            "categories": [c for c, e in self.vocab.raw["interventions"].items() if e["group"] == group],
+        }
 
     def pages(self) -> dict[str, str]:
+        """Every generated page, by path."""
+        self.evidence_pages()
+        self.browsing_pages()
+        self.about_pages()
+        return self.out
+
+    def evidence_pages(self) -> None:
         syn, page = self.syn, self.page
         groups = [self.group_context(g) for g in self.vocab.groups]
-        all_keys = [s.citation for s in syn.studies]
-        page("index.md", "home.md.j2", all_keys, groups=groups)
+        page("index.md", "home.md.j2", [s.citation for s in syn.studies], groups=groups)
         page("interventions/index.md", "interventions-index.md.j2", groups=groups)
         for g in groups:
             page(f"interventions/{g['group']}/index.md", "intervention.md.j2", [s.citation for s in g["studies"]], g=g)
@@ -128,58 +174,107 @@ class Renderer:
         for s in syn.studies:
             keys = [s.citation] + [r.citation for r in s.reports.values()]
             page(f"studies/{s.id}/index.md", "study.md.j2", keys, study=s, discrepancies=self.by_study.get(s.id, []))
+
+    def browsing_pages(self) -> None:
+        syn, page = self.syn, self.page
         page("agents/index.md", "agents-index.md.j2")
         for key, studies in syn.agents.items():
             kind, name = key.split(":", 1)
             label = self.vocab.get("embolics" if kind == "embolic" else "drugs").label(name)
-            page(f"agents/{views.slug(name)}/index.md", "agent.md.j2", [s.citation for s in studies],
-                 kind=kind, name=name, label=label, studies=studies)
+            keys = [s.citation for s in studies]
+            page(f"agents/{views.slug(name)}/index.md", "agent.md.j2", keys, kind=kind, name=name, label=label,
+                 studies=studies)  # fmt: skip
         page("primaries/index.md", "primaries-index.md.j2")
         for prim, rows in syn.primaries.items():
+            label = self.vocab.get("primaries").label(prim)
             page(f"primaries/{views.slug(prim)}/index.md", "primary.md.j2", [s.citation for s, _ in rows],
-                 prim=prim, label=self.vocab.get("primaries").label(prim), rows=rows)
-        page("compare/index.md", "compare.md.j2", ["chiras2004"])
-        page("tables/index.md", "tables.md.j2", ["chiras2004"])
+                 prim=prim, label=label, rows=rows)  # fmt: skip
+        seed = syn.seed_source if syn.seed_source in self.cited.formatted else None
+        seed_label = self.cited.label(seed) if seed else None
+        page("compare/index.md", "compare.md.j2", [seed] if seed else [], seed=seed, seed_label=seed_label)
+        page("tables/index.md", "tables.md.j2", [seed] if seed else [], seed=seed, seed_label=seed_label)
         page("data-quality/index.md", "data-quality.md.j2", by_study=self.by_study)
-        page("references/index.md", "references.md.j2",
-             all_refs=cite(self.bib, sorted(self.bib.entries, key=lambda k: self.bib.label(k))))
+
+    def about_pages(self) -> None:
+        syn, page, cited = self.syn, self.page, self.cited
+        page("references/index.md", "references.md.j2", all_refs=cited.refs(sorted(cited.formatted, key=cited.label)))
         page("methods/index.md", "methods.md.j2")
         page("downloads/index.md", "downloads.md.j2")
         page("fields/index.md", "fields.md.j2", fields=field_docs(), codes=CODES)
-        page("changelog/index.md", "changelog.md.j2", history=self.history,
-             study_ids={s.id for s in syn.studies}, labels={s.id: s.label for s in syn.studies})
-        return self.out
+        labels = {s.id: s.label for s in syn.studies}
+        page("changelog/index.md", "changelog.md.j2", history=self.history, study_ids=set(labels), labels=labels)
 
     def nav(self) -> list[Any]:
         syn = self.syn
         return [
             {"Home": "index.md"},
-            {"Interventions": ["interventions/index.md"] + [
-                {self.vocab.groups[g]: f"interventions/{g}/index.md"} for g in self.vocab.groups]},
+            {
+                "Interventions": ["interventions/index.md"]
+                + [{self.vocab.groups[g]: f"interventions/{g}/index.md"} for g in self.vocab.groups]
+            },
             # Material inserts nav titles into every page without escaping them: escape here.
-            {"Studies": ["studies/index.md"] + [{str(escape.html_text(s.label)): f"studies/{s.id}/index.md"}
-                                                for s in syn.studies]},
-            {"Compare": ["compare/index.md", "tables/index.md",
-                         {"Agents and drugs": ["agents/index.md"] + [
-                             f"agents/{views.slug(k.split(':', 1)[1])}/index.md" for k in syn.agents]},
-                         {"Primary tumours": ["primaries/index.md"] + [
-                             f"primaries/{views.slug(p)}/index.md" for p in syn.primaries]}]},
+            {
+                "Studies": ["studies/index.md"]
+                + [{str(escape.html_text(s.label)): f"studies/{s.id}/index.md"} for s in syn.studies]
+            },
+            {
+                "Compare": [
+                    "compare/index.md",
+                    "tables/index.md",
+                    {
+                        "Agents and drugs": ["agents/index.md"]
+                        + [f"agents/{views.slug(k.split(':', 1)[1])}/index.md" for k in syn.agents]
+                    },
+                    {
+                        "Primary tumours": ["primaries/index.md"]
+                        + [f"primaries/{views.slug(p)}/index.md" for p in syn.primaries]
+                    },
+                ]
+            },
             {"Data quality": "data-quality/index.md"},
             {"References": "references/index.md"},
-            {"About": ["methods/index.md", "glossary/index.md", "downloads/index.md", "changelog/index.md",
-                       "contributing/index.md", "fields/index.md"]},
+            {
+                "About": [
+                    "methods/index.md",
+                    "glossary/index.md",
+                    "downloads/index.md",
+                    "changelog/index.md",
+                    "contributing/index.md",
+                    "fields/index.md",
+                ]
+            },
         ]
 
 
-def render_site(syn: Synthesis, bib: Bibliography, vocab: Vocabularies | None = None,
-                env: jinja2.Environment | None = None,
-                history: list[Change] | None = None) -> tuple[dict[str, str], list[Any]]:
-    """Every generated page, figure and download by path relative to the docs folder, and the nav."""
-    r = Renderer(syn, bib, vocab or load_vocabularies(), env or environment(), history=history)
-    pages = r.pages()
-    pages.update({f"figures/{name}": svg for name, svg in syn.figures.items()})
-    pages.update({f"downloads/{name}": text for name, text in syn.downloads.items()})
-    return pages, r.nav()
+@dataclass(frozen=True)
+class Rendered:
+    """The render stage's hand-off: every generated file of the site by path relative to the docs
+    folder (pages, figures, downloads), the navigation, and the citations of each page."""
+
+    files: dict[str, str]
+    nav: list[Any]
+    keys: dict[str, list[str]]
+    figures: dict[str, str]
+
+    @property
+    def pages(self) -> dict[str, str]:
+        return {p: t for p, t in self.files.items() if p.endswith(".md")}
 
 
-__all__ = ["render_site", "md", "attr", "Study"]
+def render_site(
+    syn: Synthesis,
+    cited: Cited,
+    vocab: Vocabularies,
+    history: list[Change] | None = None,
+    evidence_date: str | None = None,
+) -> Rendered:
+    """Every generated page, figure and download, rendered once for the site and the PDF alike."""
+    drawn = figures.draw(syn, vocab)
+    r = Renderer(syn, cited, vocab, drawn, history, evidence_date)
+    files = r.pages()
+    files.update({f"figures/{name}": svg for name, svg in drawn.items()})
+    files.update({f"downloads/{name}": text for name, text in downloads.all_downloads(syn, cited.bib).items()})
+    return Rendered(files, r.nav(), r.keys, drawn)
+
+
+__all__ = ["Rendered", "Study", "attr", "md", "render_site"]

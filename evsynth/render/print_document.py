@@ -14,22 +14,19 @@ import html
 import posixpath
 import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import jinja2
 import markdown
 from markupsafe import Markup
 
+from evsynth.cite.vancouver import Cited, Reference
 from evsynth.core import escape
-from evsynth.cite.vancouver import Reference, cite
-from evsynth.load.files import Bibliography
-from evsynth.render.pages import Renderer, environment
-from evsynth.synthesis.synthesize import Synthesis
-from evsynth.render.views import footnote_id
-from evsynth.core.vocab import Vocabularies, load_vocabularies
-
 from evsynth.core.paths import PDF_DIR
+from evsynth.core.vocab import Vocabularies
+from evsynth.render.pages import Rendered
+from evsynth.render.views import footnote_id
+from evsynth.synthesis.synthesize import Synthesis
+
 EXTENSIONS = ["tables", "attr_list", "md_in_html", "admonition", "toc"]
 WIDE = ("compare/index.md", "tables/index.md", "studies/index.md")
 
@@ -55,27 +52,48 @@ def document_order(syn: Synthesis, vocab: Vocabularies) -> list[tuple[str, int]]
     order = [("index.md", 1), ("interventions/index.md", 1)]
     order += [(f"interventions/{g}/index.md", 2) for g in vocab.groups]
     order += [("studies/index.md", 1)] + [(f"studies/{s.id}/index.md", 2) for s in syn.studies]
-    order += [("tables/index.md", 1), ("compare/index.md", 1), ("agents/index.md", 1), ("primaries/index.md", 1),
-              ("data-quality/index.md", 1), ("methods/index.md", 1), ("glossary/index.md", 1)]
+    order += [
+        ("tables/index.md", 1),
+        ("compare/index.md", 1),
+        ("agents/index.md", 1),
+        ("primaries/index.md", 1),
+        ("data-quality/index.md", 1),
+        ("methods/index.md", 1),
+        ("glossary/index.md", 1),
+    ]
     return order
 
 
-from evsynth.core.paths import STATIC_PAGES as STATIC
-
-
-def static_pages() -> dict[str, str]:
-    """The hand-written pages (Markdown templates of the site) that the PDF also prints."""
-    return {str(p.relative_to(STATIC)): p.read_text(encoding="utf-8") for p in STATIC.rglob("*.md")}
-
-
-def citation_numbers(keys_by_page: dict[str, list[str]], order: list[tuple[str, int]],
-                     bib: Bibliography) -> dict[str, int]:
+def citation_numbers(keys_by_page: dict[str, list[str]], order: list[tuple[str, int]], cited: Cited) -> dict[str, int]:
     """Every entry numbered once for the whole document: in order of first citation, then the rest."""
     seen: list[str] = []
     for path, _ in order:
         seen += [k for k in keys_by_page.get(path, []) if k not in seen]
-    seen += sorted((k for k in bib.entries if k not in seen), key=bib.label)
+    seen += sorted((k for k in cited.formatted if k not in seen), key=cited.label)
     return {k: i for i, k in enumerate(seen, 1)}
+
+
+_FOOTNOTE_DEF = re.compile(r"^\[\^([A-Za-z0-9_-]+)\]: .*\n?", re.M)
+_FOOTNOTE_REF = re.compile(r"\[\^([A-Za-z0-9_-]+)\]")
+
+
+def numbered(page: str, keys: list[str], numbers: dict[str, int]) -> str:
+    """A rendered page with its footnote citations as the document's numbers: `[^key]` becomes a link
+    `[n]` to the bibliography, the footnote definitions one line 'Cited here: [1], [4]'. (Untrusted
+    text cannot hold `[^`: the escaping boundary writes `[` as a character reference.)"""
+    by_id = {footnote_id(k): k for k in keys}
+
+    def link(k: str) -> str:
+        return f'<a class="cite" href="#ref-{footnote_id(k)}">[{numbers[k]}]</a>'
+
+    def reference(m: re.Match[str]) -> str:
+        return link(by_id[m.group(1)]) if m.group(1) in by_id else m.group(0)
+
+    first = _FOOTNOTE_DEF.search(page)
+    if first:
+        cited_here = "Cited here: " + ", ".join(link(k) for k in keys) + "\n"
+        page = page[: first.start()] + cited_here + _FOOTNOTE_DEF.sub("", page[first.start() :])
+    return _FOOTNOTE_REF.sub(reference, page)
 
 
 def _rewrite(html: str, path: str, pages: set[str], figures: dict[str, str]) -> str:
@@ -88,7 +106,7 @@ def _rewrite(html: str, path: str, pages: set[str], figures: dict[str, str]) -> 
             if target.startswith("#fn") or target.startswith("#ref-"):
                 return m.group(0)
             return f'{attr}="#{prefix}--{target[1:]}"' if target.startswith("#") else m.group(0)
-        file, _, frag = target.partition("#")
+        file, _, _frag = target.partition("#")
         resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), file))
         if resolved in pages:
             return f'{attr}="#{page_anchor(resolved)}"'
@@ -99,41 +117,62 @@ def _rewrite(html: str, path: str, pages: set[str], figures: dict[str, str]) -> 
         return f'data-site-file="{resolved}"'
 
     html = re.sub(r'(href|src)="([^"]*)"', href, html)
-    return re.sub(r'\bid="(?!ref-|p-)([^"]+)"', lambda m: f'id="{prefix}--{m.group(1)}"', html)
+    # Every id of a page gets the page's prefix, so no heading made from study text can take the name
+    # of an anchor of the document (the bibliography's `ref-...`, a chapter's `p-...`).
+    return re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}--{m.group(1)}"', html)
 
 
 def _demote(html: str, by: int) -> str:
     return re.sub(r"<(/?)h([1-5])\b", lambda m: f"<{m.group(1)}h{int(m.group(2)) + by}", html) if by else html
 
 
-def chapters(syn: Synthesis, bib: Bibliography, vocab: Vocabularies | None = None,
-             env: jinja2.Environment | None = None) -> tuple[list[Chapter], list[Reference], dict[str, int]]:
-    vocab = vocab or load_vocabularies()
-    env = env or environment()
-    order = document_order(syn, vocab)
-    first = Renderer(syn, bib, vocab, env)
-    first.pages()
-    numbers = citation_numbers(first.keys, order, bib)
-    pages = Renderer(syn, bib, vocab, env, numbers).pages() | static_pages()
+def chapters(
+    rendered: Rendered, static: dict[str, str], order: list[tuple[str, int]], cited: Cited
+) -> tuple[list[Chapter], list[Reference], dict[str, int]]:
+    """The document's chapters from the site's own rendered pages, citations numbered for print."""
+    numbers = citation_numbers(rendered.keys, order, cited)
+    pages = rendered.pages | static
     out = []
     for path, level in order:
-        text = markdown.markdown(pages[path], extensions=EXTENSIONS, output_format="html")
+        source = numbered(pages[path], rendered.keys.get(path, []), numbers)
+        text = markdown.markdown(source, extensions=EXTENSIONS, output_format="html")
         heading = re.search(r"<h1[^>]*>(.*?)</h1>", text, re.S).group(1)  # type: ignore[union-attr]
         title = html.unescape(re.sub(r"<[^>]+>", "", heading))  # plain text: the template escapes it once
-        text = _demote(_rewrite(text, path, set(pages), syn.figures), level - 1)
+        text = _demote(_rewrite(text, path, set(pages), rendered.figures), level - 1)
         out.append(Chapter(path, title, level, Markup(text)))
-    refs = sorted(cite(bib, numbers), key=lambda r: r.number)
+    refs = sorted(cited.refs(numbers), key=lambda r: r.number)
     return out, refs, numbers
 
 
-def render_pdf_html(syn: Synthesis, bib: Bibliography, version: str, vocab: Vocabularies | None = None) -> str:
-    """The whole print document as HTML."""
-    chs, refs, numbers = chapters(syn, bib, vocab)
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(PDF_DIR)), autoescape=True,
-                             finalize=escape.finalize_html, trim_blocks=True, lstrip_blocks=True)
+def render_pdf_html(
+    rendered: Rendered,
+    static: dict[str, str],
+    syn: Synthesis,
+    cited: Cited,
+    vocab: Vocabularies,
+    version: str,
+    evidence_date: str | None,
+) -> str:
+    """The whole print document as HTML, from the site's rendered pages."""
+    chs, refs, numbers = chapters(rendered, static, document_order(syn, vocab), cited)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(PDF_DIR)),
+        autoescape=True,
+        finalize=escape.finalize_html,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["fid"] = footnote_id
-    dates = [str(s.extraction.get("date")) for s in syn.studies]
     patients = int(syn.comparison["Patients"].fillna(0).sum()) if len(syn.comparison) else 0
-    return env.get_template("pdf.html.j2").render(
-        chapters=chs, refs=refs, numbers=numbers, studies=syn.studies, patients=patients,
-        evidence_date=max(dates) if dates else "no studies", version=version, wide=WIDE)
+    return str(
+        env.get_template("pdf.html.j2").render(
+            chapters=chs,
+            refs=refs,
+            numbers=numbers,
+            studies=syn.studies,
+            patients=patients,
+            evidence_date=evidence_date or "no studies",
+            version=version,
+            wide=WIDE,
+        )
+    )

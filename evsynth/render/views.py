@@ -12,7 +12,6 @@ from typing import Any
 from markupsafe import Markup
 
 from evsynth.core import escape
-
 from evsynth.core.model import Reading, Study, Value
 from evsynth.synthesis.pool import Pooled
 from evsynth.synthesis.tables import NR, duration_months, duration_text, fmt

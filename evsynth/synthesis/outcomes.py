@@ -17,8 +17,12 @@ from evsynth.core.model import MONTHS_PER_UNIT, Reading, Study, Value
 from evsynth.synthesis.pool import StudyProportion
 
 REPORT_ORDER = {"full-text": 0, "abstract": 1, "secondary-table": 2, "secondary-text": 3, "metadata": 4}
-POOLED_OUTCOMES = {"pain-relief": "Pain relief", "radiological": "Radiological response",
-                   "overall": "Overall response", "technical-success": "Technical success"}
+POOLED_OUTCOMES = {
+    "pain-relief": "Pain relief",
+    "radiological": "Radiological response",
+    "overall": "Overall response",
+    "technical-success": "Technical success",
+}
 
 
 @dataclass(frozen=True)
@@ -34,8 +38,12 @@ class Outcome:
     @property
     def poolable(self) -> bool:
         """Counted in patients, with both counts, and not a case report."""
-        return bool(self.events is not None and self.total and self.per == "patients"
-                    and self.study.design.data["type"] != "case-report")
+        return bool(
+            self.events is not None
+            and self.total
+            and self.per == "patients"
+            and self.study.design.data["type"] != "case-report"
+        )
 
     def proportion(self) -> StudyProportion:
         assert self.events is not None and self.total is not None
@@ -72,10 +80,23 @@ def counts(r: Reading) -> tuple[int | None, int | None, str]:
         return sum(int(c["n"].value) for c in cats), total, "categories"
     pct = resp.get("percent")
     if isinstance(pct, Value) and total:
-        fits = [k for k in range(total + 1) if abs(100 * k / total - float(pct)) < 1]
+        fits = counts_for_percent(float(pct), total, most=2)
         if len(fits) == 1:
             return fits[0], total, "from percentage"
     return None, total, "not derivable"
+
+
+def counts_for_percent(pct: float, total: int, most: int) -> list[int]:
+    """Whole counts k of `total` whose percentage is within a point of `pct`, at most `most` of them
+    (a handful of candidates around pct% of total, whatever the size of total)."""
+    start = max(0, int(total * (pct - 1) / 100))
+    out: list[int] = []
+    for k in range(start, total + 1):
+        if 100 * k / total - pct >= 1 or len(out) == most:
+            break
+        if abs(100 * k / total - pct) < 1:
+            out.append(k)
+    return out
 
 
 def choose_outcome(study: Study, kind: str) -> Outcome | None:

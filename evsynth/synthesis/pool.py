@@ -10,8 +10,9 @@ critical value, Q, I^2 from the typical within-study variance. Per-study interva
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Sequence
+from typing import Any, Literal
 
 import numpy as np
 from scipy import stats
@@ -59,12 +60,30 @@ class Pooled:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "k": self.k, "estimate": self.estimate, "ci_low": self.ci_low, "ci_high": self.ci_high,
-            "pi_low": self.pi_low, "pi_high": self.pi_high, "tau2": self.tau2, "i2": self.i2, "q": self.q,
-            "q_p": self.q_p, "tau2_method": self.tau2_method, "ci_method": self.ci_method,
+            "k": self.k,
+            "estimate": self.estimate,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "pi_low": self.pi_low,
+            "pi_high": self.pi_high,
+            "tau2": self.tau2,
+            "i2": self.i2,
+            "q": self.q,
+            "q_p": self.q_p,
+            "tau2_method": self.tau2_method,
+            "ci_method": self.ci_method,
             "cautions": list(self.cautions),
-            "studies": [{"study": s.study, "events": s.events, "total": s.total, "proportion": s.proportion,
-                         "ci_low": s.exact_ci()[0], "ci_high": s.exact_ci()[1]} for s in self.studies],
+            "studies": [
+                {
+                    "study": s.study,
+                    "events": s.events,
+                    "total": s.total,
+                    "proportion": s.proportion,
+                    "ci_low": s.exact_ci()[0],
+                    "ci_high": s.exact_ci()[1],
+                }
+                for s in self.studies
+            ],
         }
 
 
@@ -108,40 +127,56 @@ def expit(x: float) -> float:
     return 1 / (1 + math.exp(-x))
 
 
-def pool_proportions(studies: Sequence[StudyProportion], tau2_method: Tau2Method = "reml",
-                     ci_method: CiMethod = "hksj", level: float = 0.95) -> Pooled:
+def pool_proportions(
+    studies: Sequence[StudyProportion],
+    tau2_method: Tau2Method = "reml",
+    ci_method: CiMethod = "hksj",
+    level: float = 0.95,
+) -> Pooled:
     """Random-effects pooled proportion on the logit scale, back-transformed."""
     if not studies:
         raise ValueError("no studies to pool")
     k = len(studies)
-    cautions = _cautions(studies)
     if k == 1:
-        only = studies[0]
-        lo, hi = only.exact_ci(level)
-        return Pooled(k=1, estimate=only.proportion, ci_low=lo, ci_high=hi, pi_low=None, pi_high=None, tau2=0.0,
-                      i2=0.0, q=0.0, q_p=None, tau2_method=tau2_method, ci_method="exact",
-                      studies=tuple(studies), cautions=cautions)
+        return _single(studies[0], tau2_method, level)
     y, v = logit_effects(studies)
     tau2 = tau2_reml(y, v) if tau2_method == "reml" else tau2_dl(y, v)
     w = 1 / (v + tau2)
     mu = float(np.sum(w * y) / np.sum(w))
-    use_t = ci_method == "hksj"
-    if use_t:
+    if ci_method == "hksj":
         se = math.sqrt(float(np.sum(w * (y - mu) ** 2)) / ((k - 1) * float(np.sum(w))))
         crit = float(stats.t.ppf(1 - (1 - level) / 2, k - 1))
     else:
         se = math.sqrt(1 / float(np.sum(w)))
         crit = float(stats.norm.ppf(1 - (1 - level) / 2))
+    q, i2 = _heterogeneity(y, v, tau2)
+    half = crit * math.sqrt(se**2 + tau2)
+    return Pooled(
+        k=k, estimate=expit(mu), ci_low=expit(mu - crit * se), ci_high=expit(mu + crit * se),
+        pi_low=expit(mu - half), pi_high=expit(mu + half), tau2=tau2, i2=i2, q=q,
+        q_p=float(stats.chi2.sf(q, k - 1)), tau2_method=tau2_method, ci_method=ci_method,
+        studies=tuple(studies), cautions=_cautions(studies),
+    )  # fmt: skip
+
+
+def _single(only: StudyProportion, tau2_method: Tau2Method, level: float) -> Pooled:
+    """One study: its own proportion with its exact interval, never a pooled value."""
+    lo, hi = only.exact_ci(level)
+    return Pooled(
+        k=1, estimate=only.proportion, ci_low=lo, ci_high=hi, pi_low=None, pi_high=None, tau2=0.0, i2=0.0,
+        q=0.0, q_p=None, tau2_method=tau2_method, ci_method="exact", studies=(only,), cautions=_cautions([only]),
+    )  # fmt: skip
+
+
+def _heterogeneity(y: Any, v: Any, tau2: float) -> tuple[float, float]:
+    """Cochran's Q (fixed-effect weights) and I² from tau² and the typical within-study variance."""
+    k = len(y)
     wf = 1 / v
     mu_fe = np.sum(wf * y) / np.sum(wf)
     q = float(np.sum(wf * (y - mu_fe) ** 2))
     s2 = (k - 1) * np.sum(wf) / (np.sum(wf) ** 2 - np.sum(wf**2))
     i2 = 100 * tau2 / (tau2 + s2) if tau2 + s2 > 0 else 0.0
-    half = crit * math.sqrt(se**2 + tau2)
-    return Pooled(k=k, estimate=expit(mu), ci_low=expit(mu - crit * se), ci_high=expit(mu + crit * se),
-                  pi_low=expit(mu - half), pi_high=expit(mu + half), tau2=tau2, i2=float(i2), q=q,
-                  q_p=float(stats.chi2.sf(q, k - 1)), tau2_method=tau2_method, ci_method=ci_method,
-                  studies=tuple(studies), cautions=cautions)
+    return q, float(i2)
 
 
 def _cautions(studies: Sequence[StudyProportion]) -> tuple[str, ...]:

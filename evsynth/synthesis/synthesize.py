@@ -1,25 +1,28 @@
-"""Stage 3, pool: everything computed from validated studies, in one record for the render stage."""
+"""The synthesis stage: everything computed from validated studies, numbers only, for the render stage."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from evsynth.render import downloads as export
-
-from evsynth.render import figures
-
-from evsynth.synthesis import tables
-from evsynth.load.files import Bibliography
 from evsynth.core.model import Study
+from evsynth.core.vocab import Vocabularies
+from evsynth.load.vocabulary import load_vocabularies
+from evsynth.synthesis import groupings, seed_tables, tables
 from evsynth.synthesis.outcomes import POOLED_OUTCOMES
-from evsynth.validate.quality import Discrepancy
-from evsynth.core.vocab import Vocabularies, load_vocabularies
+from evsynth.validate.discrepancy import Discrepancy
 
-MAP_OUTCOMES = {"pain-relief": "Pain relief", "radiological": "Radiological", "scores": "Pain/function scores",
-                "relief-duration": "Relief duration", "survival": "Survival", "complications": "Complications"}
+MAP_OUTCOMES = {
+    "pain-relief": "Pain relief",
+    "radiological": "Radiological",
+    "scores": "Pain/function scores",
+    "relief-duration": "Relief duration",
+    "survival": "Survival",
+    "complications": "Complications",
+}
 
 
 @dataclass
@@ -35,8 +38,8 @@ class Synthesis:
     primaries: dict[str, list[tuple[Study, int | None]]]
     regions: dict[str, list[Study]]
     decades: dict[str, list[Study]]
-    figures: dict[str, str] = field(default_factory=dict)
-    downloads: dict[str, str] = field(default_factory=dict)
+    cells: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)  # evidence map: studies, patients
+    seed_source: str | None = None  # citation key of the paper whose tables the evidence reproduces
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)  # comparison row by study id, built once
 
 
@@ -62,37 +65,41 @@ def evidence_cells(studies: list[Study]) -> dict[tuple[str, str], tuple[int, int
     return cells
 
 
-def synthesize(studies: list[Study], discrepancies: list[Discrepancy], bib: Bibliography,
-               vocab: Vocabularies | None = None) -> Synthesis:
+def seed_source(studies: list[Study]) -> str | None:
+    """The paper whose tables other studies are read from (the citation most studies' secondary-table
+    reports point to): its tables are regenerated from the studies and compared cell by cell."""
+    cited = Counter(r.citation for s in studies for r in s.reports.values() if r.kind == "secondary-table")
+    return cited.most_common(1)[0][0] if cited else None
+
+
+def synthesize(studies: list[Study], discrepancies: list[Discrepancy], vocab: Vocabularies | None = None) -> Synthesis:
     vocab = vocab or load_vocabularies()
-    chiras = next((s for s in studies if s.patients_table is not None and s.citation == "chiras2004"), None)
-    seeds = {"table3": tables.seed_table3(studies), "table4": tables.seed_table4(studies)}
+    source = seed_source(studies)
+    chiras = next((s for s in studies if s.patients_table is not None and s.citation == source), None)
+    seeds = {
+        "table3": seed_tables.seed_table3(studies, source or ""),
+        "table4": seed_tables.seed_table4(studies, source or ""),
+    }
     if chiras:
-        seeds["table2"] = tables.seed_table2(chiras, vocab)
+        seeds["table2"] = seed_tables.seed_table2(chiras, chiras.citation, vocab)
     pooled = tables.pooled_results(studies, vocab)
     syn = Synthesis(
-        studies=studies, discrepancies=discrepancies, comparison=tables.comparison_table(studies, vocab),
-        pooled=pooled, groups=tables.group_summary(studies, vocab), seed_tables=seeds,
-        printed_table2=tables.printed_table2(chiras) if chiras else {},
-        agents=tables.agent_view(studies, vocab), primaries=tables.primary_view(studies),
-        regions=tables.region_view(studies, vocab), decades=tables.decade_view(studies))
+        studies=studies,
+        discrepancies=discrepancies,
+        comparison=tables.comparison_table(studies, vocab),
+        pooled=pooled,
+        groups=tables.group_summary(studies, vocab),
+        seed_tables=seeds,
+        printed_table2=seed_tables.printed_table2(chiras, chiras.citation) if chiras else {},
+        agents=groupings.agent_view(studies, vocab),
+        primaries=groupings.primary_view(studies),
+        regions=groupings.region_view(studies, vocab),
+        decades=groupings.decade_view(studies),
+        cells=evidence_cells(studies),
+        seed_source=source,
+    )
     syn.rows = {str(r["study"]): {str(k): v for k, v in r.items()} for r in syn.comparison.to_dict("records")}
-    for r in pooled:
-        syn.figures[f"forest-{r['outcome']}-{r['group']}.svg"] = figures.forest_plot(r)
-    syn.figures["timeline.svg"] = figures.timeline(studies, {s.id: tables.patients(s) for s in studies},
-                                                   vocab.groups)
-    syn.figures["evidence-map.svg"] = figures.evidence_map(evidence_cells(studies), vocab.groups,
-                                                           list(MAP_OUTCOMES.values()))
-    syn.downloads = {
-        "studies.csv": export.studies_csv(studies),
-        "studies.json": export.studies_json(studies),
-        "pooled.csv": export.frame_csv(tables.pooled_frame(pooled)),
-        "discrepancies.csv": export.discrepancies_csv(discrepancies),
-        "references.bib": export.references_bib(bib),
-        "references.ris": export.references_ris(bib),
-        "comparison.csv": export.frame_csv(syn.comparison),
-    }
     return syn
 
 
-__all__ = ["Synthesis", "synthesize", "POOLED_OUTCOMES"]
+__all__ = ["MAP_OUTCOMES", "POOLED_OUTCOMES", "Synthesis", "synthesize"]

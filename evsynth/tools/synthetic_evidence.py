@@ -29,14 +29,15 @@ def synthesize_evidence(n: int, source_evidence: Path, source_refs: Path, out: P
         mapping = {k: f"{k}s{i:05d}" for k in keys}
         text = re.sub(r"^id: .*$", f"id: {new_id}", text, count=1, flags=re.M)
         text = re.sub(r"^label: .*$\n", "", text, flags=re.M)
-        text = re.sub(r"citation: ([a-z0-9]+)", lambda m: f"citation: {mapping[m.group(1)]}", text)
+        text = re.sub(r"citation: ([a-z0-9]+)", lambda m: f"citation: {mapping[m.group(1)]}", text)  # noqa: B023 (used at once, inside the loop)
         (out / "evidence" / f"{new_id}.yaml").write_text(text, encoding="utf-8")
         for old, new in mapping.items():
             entries.append(_entry(bib, old, new, year if main and old == main.group(1) else None))
     chunk = 400  # entries per file: keeps each file well under the 1 MB limit for one input file
     for k in range(0, len(entries), chunk):
-        (out / "references" / f"synthetic-{k // chunk:03d}.bib").write_text("\n".join(entries[k:k + chunk]),
-                                                                           encoding="utf-8")
+        (out / "references" / f"synthetic-{k // chunk:03d}.bib").write_text(
+            "\n".join(entries[k : k + chunk]), encoding="utf-8"
+        )
     return n, len(entries)
 
 

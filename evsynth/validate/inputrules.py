@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import datetime
 import re
-import time
+from collections.abc import Callable
 from functools import partial
-from typing import Any, Callable
+from typing import Any
 
 from pybtex.database import Entry, Person
 
-from evsynth.core.limits import (BIB_FIELD, BIB_KEY_CHARS, CHECK_SECONDS, CHECK_SECONDS_PER_FILE, EARLIEST_YEAR, LABEL_CHARS,
-                     LIST_ITEMS)
+from evsynth.core.document import Document, Path
+from evsynth.core.limits import BIB_FIELD, BIB_KEY_CHARS, EARLIEST_YEAR, LABEL_CHARS, LIST_ITEMS
 from evsynth.core.problems import Problem
-from evsynth.core.schema import LABEL_FORBIDDEN
-from evsynth.load.yamlio import Document, Path
+from evsynth.core.schema_shapes import LABEL_FORBIDDEN
 
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2}))?(?:-([0-9]{2}))?\Z")
 # (path in the study file, what it holds)
@@ -64,15 +63,23 @@ def check_dates(doc: Document) -> list[Problem]:
         why = None if value is None else date_problem(str(value))
         if why:
             line, col = doc.pos(path)
-            problems.append(Problem(doc.path, line, col, "bad-date", f"`{'.'.join(map(str, path))}` "
-                                    f"({str(value)[:20]!r}, {what}) {why}: give the date as printed"))
+            problems.append(
+                Problem(
+                    doc.path,
+                    line,
+                    col,
+                    "bad-date",
+                    f"`{'.'.join(map(str, path))}` ({str(value)[:20]!r}, {what}) {why}: give the date as printed",
+                )
+            )
     return problems
 
 
 # ---- labels -------------------------------------------------------------------------------------
 
-_LABEL_BAD = re.compile("[" + re.escape(LABEL_FORBIDDEN) + "\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e"
-                        "\u2060-\u2069\ufeff]")
+_LABEL_BAD = re.compile(
+    "[" + re.escape(LABEL_FORBIDDEN) + "\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+)
 
 
 def label_problem(label: str) -> str | None:
@@ -85,24 +92,35 @@ def label_problem(label: str) -> str | None:
     return None
 
 
-def bib_label_problems(key: str, entry: Entry, where: tuple[str, int],
-                       label: Callable[[str], str]) -> list[Problem]:
+def bib_label_problems(key: str, entry: Entry, where: tuple[str, int], label: Callable[[str], str]) -> list[Problem]:
     """The label derived from an entry (first author's surname and year) obeys the typed-label rule,
     and so does every other author's name (names reach the figures, where `$` starts math)."""
     texts = [("the first author's surname and year, which name the study on the site,", label(key))]
-    texts += [(f"{role} {i}", re.sub(r"[{}\\]", "", str(person)))
-              for role, persons in entry.persons.items() for i, person in enumerate(persons, 1) if i > 1]
+    texts += [
+        (f"{role} {i}", re.sub(r"[{}\\]", "", str(person)))
+        for role, persons in entry.persons.items()
+        for i, person in enumerate(persons, 1)
+        if i > 1
+    ]
     problems = []
     for what, text in texts:
         why = label_problem(text)
         if why:
-            problems.append(Problem(where[0], where[1], 1, "bib-bad-label", f"entry `{key}`: {what} "
-                                    f"({text[:40]!r}) {why}: write the name plainly"))
+            problems.append(
+                Problem(
+                    where[0],
+                    where[1],
+                    1,
+                    "bib-bad-label",
+                    f"entry `{key}`: {what} ({text[:40]!r}) {why}: write the name plainly",
+                )
+            )
     return problems
 
 
-def bib_latex_problems(key: str, entry: Entry, where: tuple[str, int], field: Callable[[str], str],
-                       name: Callable[[Person], str]) -> list[Problem]:
+def bib_latex_problems(
+    key: str, entry: Entry, where: tuple[str, int], field: Callable[[str], str], name: Callable[[Person], str]
+) -> list[Problem]:
     """Every field and name must decode from LaTeX the way the reference list will decode it."""
     parts: list[tuple[str, Callable[[], str]]] = [(f, partial(field, v)) for f, v in entry.fields.items()]
     parts += [(role, partial(name, p)) for role, persons in entry.persons.items() for p in persons]
@@ -110,8 +128,16 @@ def bib_latex_problems(key: str, entry: Entry, where: tuple[str, int], field: Ca
         try:
             decode()
         except Exception as exc:  # pybtex and latexcodec raise several kinds on odd LaTeX
-            return [Problem(where[0], where[1], 1, "bib-syntax", f"entry `{key}`: LaTeX in `{what}` that the "
-                            f"build cannot read ({type(exc).__name__}): write it as plain text")]
+            return [
+                Problem(
+                    where[0],
+                    where[1],
+                    1,
+                    "bib-syntax",
+                    f"entry `{key}`: LaTeX in `{what}` that the "
+                    f"build cannot read ({type(exc).__name__}): write it as plain text",
+                )
+            ]
     return []
 
 
@@ -122,32 +148,40 @@ def bib_budget_problems(key: str, entry: Entry, where: tuple[str, int]) -> list[
     """A short plain key; no field longer than BIB_FIELD characters; at most LIST_ITEMS names in a role."""
     problems = []
     if len(key) > BIB_KEY_CHARS or not _BIB_KEY.match(key):
-        problems.append(Problem(where[0], where[1], 1, "bib-bad-key", f"key {key[:40]!r}: a citation key is "
-                                f"letters, digits and . _ : / + - (at most {BIB_KEY_CHARS}), e.g. smith2019"))
+        problems.append(
+            Problem(
+                where[0],
+                where[1],
+                1,
+                "bib-bad-key",
+                f"key {key[:40]!r}: a citation key is "
+                f"letters, digits and . _ : / + - (at most {BIB_KEY_CHARS}), e.g. smith2019",
+            )
+        )
     for name, value in entry.fields.items():
         if len(value) > BIB_FIELD:
-            problems.append(Problem(where[0], where[1], 1, "value-too-long", f"entry `{key}`: field `{name}` is "
-                                    f"{len(value):,} characters; at most {BIB_FIELD:,}: shorten it"))
+            problems.append(
+                Problem(
+                    where[0],
+                    where[1],
+                    1,
+                    "value-too-long",
+                    f"entry `{key}`: field `{name}` is {len(value):,} characters; at most {BIB_FIELD:,}: shorten it",
+                )
+            )
     for role, persons in entry.persons.items():
         if len(persons) > LIST_ITEMS:
-            problems.append(Problem(where[0], where[1], 1, "too-many-items", f"entry `{key}`: {len(persons):,} "
-                                    f"{role}s; at most {LIST_ITEMS}: keep the first and write `and others`"))
+            problems.append(
+                Problem(
+                    where[0],
+                    where[1],
+                    1,
+                    "too-many-items",
+                    f"entry `{key}`: {len(persons):,} "
+                    f"{role}s; at most {LIST_ITEMS}: keep the first and write `and others`",
+                )
+            )
     return problems
 
 
 # ---- time ---------------------------------------------------------------------------------------
-
-class Deadline:
-    """The time budget of one check: CHECK_SECONDS plus CHECK_SECONDS_PER_FILE for each file."""
-
-    def __init__(self, files: int, seconds: float | None = None):
-        self.limit = seconds if seconds is not None else CHECK_SECONDS + CHECK_SECONDS_PER_FILE * files
-        self.start = time.perf_counter()
-
-    def over(self) -> bool:
-        return time.perf_counter() - self.start > self.limit
-
-    def problem(self, path: str, left: int) -> Problem:
-        return Problem(path, 1, 1, "too-slow", f"check stopped here after its budget of {self.limit:.0f} s; "
-                       f"{left:,} file(s) from this one on were not checked: look for a pathological file "
-                       "(and report it: every check should take milliseconds)")

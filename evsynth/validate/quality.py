@@ -9,59 +9,23 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
-from dataclasses import dataclass
-from typing import Any, Iterator
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
 
-from evsynth.core.model import MONTHS_PER_UNIT, Reading, Study, Value, months
-from evsynth.core.problems import Problem
-
-ITEM_KEYS = ("primary", "site", "name", "event", "label", "drug")
-SECTION_TITLES = {"population": "population", "procedures": "procedures", "responses": "response",
-                  "durations": "duration", "complications": "complication", "scores": "score"}
-
-
-@dataclass(frozen=True)
-class Discrepancy:
-    study: str
-    path: str
-    code: str
-    what: str
-    message: str
-    values: tuple[tuple[str, Value | None, str], ...]  # (shown value, Value, provenance)
-
-    @property
-    def line(self) -> int:
-        lines = [v.line for _, v, _ in self.values if v is not None]
-        return min(lines) if lines else 1
-
-    def as_problem(self) -> Problem:
-        return Problem(self.path, self.line, 1, self.code, self.message, "warning")
-
-
-def decimals(v: Value) -> int:
-    if isinstance(v.value, int):
-        return 0
-    text = repr(float(v.value))
-    return len(text.split(".")[1]) if "." in text and "e" not in text else 0
-
-
-def _fmt(x: float) -> str:
-    return f"{x:.2f}".rstrip("0").rstrip(".")
-
-
-def _entry(v: Value, shown: str | None = None) -> tuple[str, Value, str]:
-    text = shown or (v.printed or _fmt(float(v.value)))
-    if v.unit:
-        text += f" {v.unit}"
-    return text, v, v.locator
-
-
-def _disc(study: Study, code: str, what: str, message: str, *values: tuple[str, Value | None, str]) -> Discrepancy:
-    return Discrepancy(study.id, study.path, code, what, f"{study.label}: {message}", tuple(values))
-
+from evsynth.core.model import Reading, Study, Value, months
+from evsynth.validate.discrepancy import Discrepancy, _disc, _entry, _fmt, _leaves, _time_key, _what, decimals
+from evsynth.validate.quality_rows import _covers, _rows
 
 # --- printed percentages -------------------------------------------------------------
+
+
+def percent_possible(pct: float, of: int) -> bool:
+    """Whether some whole count k of `of` gives a percentage within a point of `pct` (constant time:
+    the count nearest pct% of `of` is the only candidate worth trying)."""
+    k = min(max(round(pct * of / 100), 0), of)
+    return abs(100 * k / of - pct) < 1
+
 
 def _percent_checks(study: Study, node: Any, denominator: Value | None) -> Iterator[Discrepancy]:
     if isinstance(node, dict):
@@ -71,13 +35,23 @@ def _percent_checks(study: Study, node: Any, denominator: Value | None) -> Itera
             if isinstance(n, Value):
                 exact = 100 * float(n) / float(of)
                 if abs(exact - float(pct)) >= 1:
-                    yield _disc(study, "percent-mismatch", "printed percentage",
-                                f"{_fmt(float(pct))}% printed for {n.value}/{of.value}, which is {_fmt(exact)}%",
-                                _entry(pct, f"{_fmt(float(pct))}%"), _entry(n, f"{n.value}/{of.value}"))
-            elif not any(abs(100 * k / float(of) - float(pct)) < 1 for k in range(int(of.value) + 1)):
-                yield _disc(study, "percent-impossible", "printed percentage",
-                            f"{_fmt(float(pct))}% is not a whole number of patients out of {of.value}",
-                            _entry(pct, f"{_fmt(float(pct))}%"), _entry(of))
+                    yield _disc(
+                        study,
+                        "percent-mismatch",
+                        "printed percentage",
+                        f"{_fmt(float(pct))}% printed for {n.value}/{of.value}, which is {_fmt(exact)}%",
+                        _entry(pct, f"{_fmt(float(pct))}%"),
+                        _entry(n, f"{n.value}/{of.value}"),
+                    )
+            elif not percent_possible(float(pct), int(of.value)):
+                yield _disc(
+                    study,
+                    "percent-impossible",
+                    "printed percentage",
+                    f"{_fmt(float(pct))}% is not a whole number of patients out of {of.value}",
+                    _entry(pct, f"{_fmt(float(pct))}%"),
+                    _entry(of),
+                )
         inner = node.get("n") if isinstance(node.get("n"), Value) and "categories" in node else None
         evaluated = node.get("evaluated")
         for key, v in node.items():
@@ -99,57 +73,38 @@ def _percent_checks(study: Study, node: Any, denominator: Value | None) -> Itera
 
 # --- GRIM: a mean impossible for its n -------------------------------------------------
 
+
 def grim_possible(mean: float, n: int, places: int) -> bool:
     """Whether some whole-number total over n rounds to the printed mean."""
     if n <= 0:
         return True
     target = mean * n
-    return any(round(s / n, places) == round(mean, places) or abs(s / n - mean) <= 0.5 * 10 ** -places + 1e-9
-               for s in (math.floor(target), math.ceil(target)))
+    return any(
+        round(s / n, places) == round(mean, places) or abs(s / n - mean) <= 0.5 * 10**-places + 1e-9
+        for s in (math.floor(target), math.ceil(target))
+    )
 
 
 def _grim(study: Study) -> Iterator[Discrepancy]:
     for r in study.population:
         age, n = r.data.get("age") or {}, r.data.get("patients")
         mean = age.get("mean")
-        if isinstance(mean, Value) and isinstance(n, Value) and not grim_possible(float(mean), int(n.value), decimals(mean)):
-            yield _disc(study, "grim-impossible", "mean age",
-                        f"a mean age of {mean.value} is impossible for {n.value} whole-year ages",
-                        _entry(mean), _entry(n))
+        if (
+            isinstance(mean, Value)
+            and isinstance(n, Value)
+            and not grim_possible(float(mean), int(n.value), decimals(mean))
+        ):
+            yield _disc(
+                study,
+                "grim-impossible",
+                "mean age",
+                f"a mean age of {mean.value} is impossible for {n.value} whole-year ages",
+                _entry(mean),
+                _entry(n),
+            )
 
 
 # --- the same measure from two reports (or two places) ---------------------------------
-
-def _item_key(item: Any, i: int) -> str:
-    if isinstance(item, dict):
-        for k in ITEM_KEYS:
-            if isinstance(item.get(k), str):
-                return str(item[k]).casefold()
-        tp = item.get("time_point")
-        if tp is not None:
-            return _time_key(tp)
-    return str(i)
-
-
-def _time_key(tp: Any) -> str:
-    if isinstance(tp, dict):
-        value, unit = tp["value"], str(tp["unit"])
-        return f"{_fmt(value)} {unit[:-1] if value == 1 else unit}"
-    return str(tp)
-
-
-def _leaves(node: Any, path: tuple[str, ...], unit: str | None, timed: bool) -> Iterator[tuple[tuple[str, ...], float, Value]]:
-    if isinstance(node, Value):
-        yield path, (months(node, unit) if timed else float(node)), node
-    elif isinstance(node, dict):
-        unit = node["unit"] if isinstance(node.get("unit"), str) else unit
-        for k, v in node.items():
-            if k in ("source", "time_point"):
-                continue
-            yield from _leaves(v, path + (k,), unit, timed or k in ("duration", "interval"))
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            yield from _leaves(v, path + (_item_key(v, i),), unit, timed)
 
 
 def _derived(r: Reading) -> Iterator[tuple[tuple[str, ...], float, Value, str]]:
@@ -191,11 +146,6 @@ def _group_key(r: Reading) -> tuple[str, ...]:
     return (r.section,)
 
 
-def _what(section: str, path: tuple[str, ...], title: str = "") -> str:
-    words = " ".join(p.replace("_", " ") for p in path)
-    return f"{title or SECTION_TITLES.get(section, section)}: {words}" if words else title or section
-
-
 def _title(r: Reading) -> str:
     """How a group of readings is named in messages: 'radiological response at 1 month', 'survival'."""
     d = r.data
@@ -226,8 +176,14 @@ def _compare(study: Study, readings: list[Reading]) -> Iterator[Discrepancy]:
             continue
         reports = {r.source.report.id for _, _, r, _ in found}
         code = "reports-disagree" if len(reports) > 1 else "internal-inconsistency"
-        shown = [(_fmt(x) + (f" ({how})" if how else "") + _stat(path, v), v, v.locator if not how else
-                  f"{v.source.label}, derived: {how}") for x, v, _, how in found]
+        shown = [
+            (
+                _fmt(x) + (f" ({how})" if how else "") + _stat(path, v),
+                v,
+                v.locator if not how else f"{v.source.label}, derived: {how}",
+            )
+            for x, v, _, how in found
+        ]
         values = " vs ".join(f"{s} in {loc}" for s, _, loc in shown)
         what = _what(readings[0].section, path if path[0] != "central" else (), _title(readings[0]))
         yield _disc(study, code, what, f"{what} differs: {values}", *shown)
@@ -266,6 +222,7 @@ def _comparisons(study: Study) -> Iterator[Discrepancy]:
 
 # --- printed changes against the means they come from ----------------------------------
 
+
 def _changes(study: Study) -> Iterator[Discrepancy]:
     for r in study.scores:
         points = r.data["points"]
@@ -280,61 +237,24 @@ def _changes(study: Study) -> Iterator[Discrepancy]:
             tol = sum(0.5 * 10 ** -decimals(v) for v in (base["mean"], p["mean"], change)) + 1e-9
             if abs(abs(diff) - abs(float(change))) > tol:
                 when = _time_key(p["time_point"])
-                yield _disc(study, "change-mismatch", f"{r.data['scale']} change at {when}",
-                            f"{r.data['scale']} change at {when} printed as {change.value}, but the means "
-                            f"give {base['mean'].value} - {p['mean'].value} = {_fmt(diff)}",
-                            _entry(change), _entry(base["mean"]), _entry(p["mean"]))
+                yield _disc(
+                    study,
+                    "change-mismatch",
+                    f"{r.data['scale']} change at {when}",
+                    f"{r.data['scale']} change at {when} printed as {change.value}, but the means "
+                    f"give {base['mean'].value} - {p['mean'].value} = {_fmt(diff)}",
+                    _entry(change),
+                    _entry(base["mean"]),
+                    _entry(p["mean"]),
+                )
 
 
 # --- patient-level rows against the summary ------------------------------------------
 
-def _rows_summary(study: Study, rows: list[dict[str, Any]]) -> dict[tuple[str, ...], float]:
-    ages = [r["age"] for r in rows if isinstance(r.get("age"), int)]
-    sexes = Counter(r.get("sex") for r in rows)
-    out: dict[tuple[str, ...], float] = {("patients",): len(rows), ("sex", "male"): sexes["M"],
-                                         ("sex", "female"): sexes["F"]}
-    if ages:
-        out.update({("age", "min"): min(ages), ("age", "max"): max(ages), ("age", "mean"): sum(ages) / len(ages)})
-    for prim, n in Counter(r.get("primary") for r in rows if r.get("primary")).items():
-        out[("primaries", str(prim), "n")] = n
-    return out
-
-
-def _rows(study: Study, vocab_covers: Any) -> Iterator[Discrepancy]:
-    table = study.patients_table
-    if table is None:
-        return
-    rows = table.data["rows"]
-    derived = _rows_summary(study, rows)
-    tv = Value(len(rows), table.source, table.line, 1, ("patients_table",))
-    for r in study.population:
-        checks = dict(derived)
-        for s in r.data.get("sites", []):
-            checks[("sites", s["site"], "n")] = sum(1 for row in rows if any(vocab_covers(s["site"], x) for x in row.get("sites", [])))
-        for p in r.data.get("primaries", []):
-            for s in p.get("sites", []):
-                mine = [row for row in rows if row.get("primary") == p["primary"]]
-                checks[("primaries", p["primary"], "sites", s["site"], "n")] = sum(
-                    1 for row in mine if any(vocab_covers(s["site"], x) for x in row.get("sites", [])))
-        for path, x, v in _leaves(r.data, (), None, False):
-            key = tuple(p for p in path)
-            if key in checks:
-                expected = checks[key]
-                same = round(expected, decimals(v)) == float(v) if key == ("age", "mean") else expected == float(v)
-                if not same:
-                    what = _what("population", key, "population")
-                    yield _disc(study, "rows-disagree", what,
-                                f"{what} is {_fmt(float(v))} in {v.locator} but {_fmt(expected)} by the "
-                                f"patient rows of {table.source.label}",
-                                _entry(v), (_fmt(expected), tv, f"{table.source.label}, derived from the rows"))
-
-
-def _covers(vocab: Any) -> Any:
-    return vocab.site_covers if vocab is not None else (lambda a, b: a == b)
-
 
 def find_discrepancies(study: Study, vocab: Any = None) -> list[Discrepancy]:
-    from evsynth.core.vocab import load_vocabularies
+    from evsynth.load.vocabulary import load_vocabularies
+
     covers = _covers(vocab or load_vocabularies())
     found: list[Discrepancy] = []
     for r in study.readings():

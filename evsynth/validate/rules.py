@@ -6,7 +6,8 @@ exhaustive categories add up, and patient-level rows match the patients they des
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from evsynth.core.limits import DURATION_MONTHS_MAX
 from evsynth.core.model import MONTHS_PER_UNIT, Reading, Study, Value, months
@@ -37,16 +38,23 @@ def patients_of(study: Study, reading: Reading) -> int | None:
     """
     if reading.data.get("per", "patients") != "patients":
         return None
-    counts = [int(r.data["patients"].value) for r in study.population
-              if r.source.report.id == reading.source.report.id and isinstance(r.data.get("patients"), Value)]
+    counts = [
+        int(r.data["patients"].value)
+        for r in study.population
+        if r.source.report.id == reading.source.report.id and isinstance(r.data.get("patients"), Value)
+    ]
     return max(counts) if counts else None
 
 
 def _exceeds(study: Study, part: Any, whole: Any, whole_name: str, hint: str = "") -> Iterator[Problem]:
     if isinstance(part, Value) and isinstance(whole, Value | int) and float(part) > float(whole):
         total = int(whole.value) if isinstance(whole, Value) else whole
-        yield _p(study, part, "subset-exceeds-total",
-                 f"`{_name(part)}` is {part.value}, more than {whole_name} ({total}){hint}")
+        yield _p(
+            study,
+            part,
+            "subset-exceeds-total",
+            f"`{_name(part)}` is {part.value}, more than {whole_name} ({total}){hint}",
+        )
 
 
 PERCENT_HINT = "; if it is a percentage, put it under `percent:`"
@@ -78,9 +86,13 @@ def check_responses(study: Study) -> Iterator[Problem]:
             counted = [c["n"] for c in cats if isinstance(c.get("n"), Value)]
             total_n = sum(float(v) for v in counted)
             if len(counted) < len(cats) or total_n != float(cat_bound):
-                yield _p(study, r, "categories-sum",
-                         f"categories marked exhaustive add up to {total_n:g}, not {cat_bound.value}: "
-                         "fix the counts, or drop `exhaustive: true` and explain in a note")
+                yield _p(
+                    study,
+                    r,
+                    "categories-sum",
+                    f"categories marked exhaustive add up to {total_n:g}, not {cat_bound.value}: "
+                    "fix the counts, or drop `exhaustive: true` and explain in a note",
+                )
 
 
 def check_population(study: Study) -> Iterator[Problem]:
@@ -92,12 +104,22 @@ def check_population(study: Study) -> Iterator[Problem]:
         for group in ("sex", "metastases"):
             parts = [v for v in (r.data.get(group) or {}).values() if isinstance(v, Value)]
             if parts and bound is not None and sum(float(v) for v in parts) > float(bound):
-                yield _p(study, parts[0], "subset-exceeds-total",
-                         f"{group} counts add up to {sum(float(v) for v in parts):g}, more than the {float(bound):g} patients")
+                yield _p(
+                    study,
+                    parts[0],
+                    "subset-exceeds-total",
+                    f"{group} counts add up to {sum(float(v) for v in parts):g}, "
+                    f"more than the {float(bound):g} patients",
+                )
         prim = [p["n"] for p in r.data.get("primaries", []) if isinstance(p.get("n"), Value)]
         if prim and bound is not None and sum(float(v) for v in prim) > float(bound):
-            yield _p(study, prim[0], "subset-exceeds-total",
-                     f"primary tumour counts add up to {sum(float(v) for v in prim):g}, more than the {float(bound):g} patients")
+            yield _p(
+                study,
+                prim[0],
+                "subset-exceeds-total",
+                f"primary tumour counts add up to {sum(float(v) for v in prim):g}, "
+                f"more than the {float(bound):g} patients",
+            )
 
 
 def check_complications(study: Study) -> Iterator[Problem]:
@@ -126,12 +148,18 @@ def check_ranges(study: Study) -> Iterator[Problem]:
     for r in study.readings():
         for lo, hi, mid, unit in _ranges(r.data, None):
             is_time = unit in ("days", "weeks", "months", "years") or lo.unit or hi.unit
-            conv = (lambda v: months(v, unit)) if is_time else float  # noqa: E731
+            conv = (lambda v: months(v, unit)) if is_time else float  # noqa: B023 (used at once, inside the loop)
             if mid is None and conv(lo) > conv(hi):
-                yield _p(study, lo, "range-order", f"`{_name(lo)}` ({lo.value}) is above the max ({hi.value}): swap them")
+                yield _p(
+                    study, lo, "range-order", f"`{_name(lo)}` ({lo.value}) is above the max ({hi.value}): swap them"
+                )
             elif mid is not None and not conv(lo) <= conv(mid) <= conv(hi):
-                yield _p(study, mid, "outside-range",
-                         f"`{_name(mid)}` ({mid.value}) lies outside its range {lo.value}-{hi.value}")
+                yield _p(
+                    study,
+                    mid,
+                    "outside-range",
+                    f"`{_name(mid)}` ({mid.value}) lies outside its range {lo.value}-{hi.value}",
+                )
 
 
 def _durations_in(node: Any, unit: str | None) -> Iterator[tuple[Value, str | None]]:
@@ -156,8 +184,13 @@ def check_durations(study: Study) -> Iterator[Problem]:
     for r in study.readings():
         for v, unit in _durations_in(r.data, None):
             if months(v, unit) > DURATION_MONTHS_MAX:
-                yield _p(study, v, "out-of-range", f"`{_name(v)}` is {v.value} {v.unit or unit}, more than "
-                         f"{DURATION_MONTHS_MAX // 12} years: check the number and its unit")
+                yield _p(
+                    study,
+                    v,
+                    "out-of-range",
+                    f"`{_name(v)}` is {v.value} {v.unit or unit}, more than "
+                    f"{DURATION_MONTHS_MAX // 12} years: check the number and its unit",
+                )
 
 
 def check_patients_table(study: Study) -> Iterator[Problem]:
@@ -173,11 +206,21 @@ def check_patients_table(study: Study) -> Iterator[Problem]:
     for r in study.population:
         n = r.data.get("patients")
         if isinstance(n, Value) and r.source.report.id == table.source.report.id and int(n.value) != len(rows):
-            yield _p(study, table, "rows-count",
-                     f"the table has {len(rows)} rows but `patients` from the same report is {n.value}: "
-                     "add the missing rows or fix the count")
+            yield _p(
+                study,
+                table,
+                "rows-count",
+                f"the table has {len(rows)} rows but `patients` from the same report is {n.value}: "
+                "add the missing rows or fix the count",
+            )
 
 
 def check_study(study: Study) -> list[Problem]:
-    return [*check_population(study), *check_responses(study), *check_complications(study),
-            *check_ranges(study), *check_durations(study), *check_patients_table(study)]
+    return [
+        *check_population(study),
+        *check_responses(study),
+        *check_complications(study),
+        *check_ranges(study),
+        *check_durations(study),
+        *check_patients_table(study),
+    ]

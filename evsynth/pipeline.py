@@ -1,0 +1,158 @@
+"""Where the stages meet: load -> validate -> synthesis -> cite -> render -> publish.
+
+Each function takes the typed hand-off of the stage before and returns its own. Only load and
+publish touch the disk. The command line, `serve`, the benchmarks and the tests enter here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from evsynth.cite.vancouver import Cited, cite
+from evsynth.core.budget import Deadline
+from evsynth.core.document import Document
+from evsynth.core.paths import STATIC_PAGES
+from evsynth.core.problems import Problem
+from evsynth.core.vocab import Vocabularies
+from evsynth.load import files as load
+from evsynth.load.history import Change, evidence_history, last_evidence_date
+from evsynth.load.vocabulary import load_vocabularies
+from evsynth.publish import site as publish_site
+from evsynth.publish.pdf import make_pdf
+from evsynth.render.pages import Rendered, render_site
+from evsynth.render.print_document import render_pdf_html
+from evsynth.synthesis.synthesize import Synthesis, synthesize
+from evsynth.validate.checks import Validated, validate_evidence
+from evsynth.validate.folder import folder_clashes
+
+PDF_NAME = "downloads/evidence-synthesis.pdf"
+
+
+@dataclass
+class Checked:
+    """load -> validate: the validated studies and bibliography, and every problem found on the way."""
+
+    validated: Validated
+    load_problems: list[Problem]
+    bib: load.Bibliography
+    vocab: Vocabularies
+    history: list[Change] | None = None
+    evidence_date: str | None = None  # the latest extraction date the study files record
+    build_date: str | None = None  # of the evidence (last commit, else evidence_date), never the clock
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.load_problems + self.validated.problems
+
+
+@dataclass
+class Loaded:
+    """load: parsed study files and bibliography, the vocabulary, the evidence's history."""
+
+    evidence: Path
+    docs: list[Document]
+    bib: load.Bibliography
+    vocab: Vocabularies
+    problems: list[Problem]
+    deadline: Deadline
+    history: list[Change] | None
+    last_change: str | None  # date of the evidence folder's last commit
+    checked_files: list[Path] | None  # `check FILE...`: the files checked against the rest of the folder
+
+
+def load_inputs(evidence: Path, references: Path, files: Sequence[Path] | None = None) -> Loaded:
+    """Read and parse every study file (or only `files`) and every BibTeX file; never raises on bad input."""
+    paths = list(files) if files else load.study_paths(evidence)
+    deadline = Deadline(len(paths))
+    raw, problems = load.read_files(paths, load.STUDY_SUFFIX)
+    docs, parse_problems = load.load_studies(raw, deadline)
+    bib_raw, bib_read = load.read_files(load.bib_paths(references), load.BIB_SUFFIX)
+    bib, bib_problems = load.load_bibliography(bib_raw)
+    folder = evidence.is_dir()
+    problems += [p for p in (load.folder_problem(evidence), load.folder_problem(references)) if p]
+    return Loaded(
+        evidence,
+        docs,
+        bib,
+        load_vocabularies(),
+        problems + parse_problems + bib_read + bib_problems,
+        deadline,
+        evidence_history(evidence) if folder else None,
+        last_evidence_date(evidence) if folder else None,
+        paths if files else None,
+    )
+
+
+def validate_inputs(loaded: Loaded) -> Checked:
+    """Validate once: typed studies, the data-quality findings, every problem."""
+    validated = validate_evidence(loaded.docs, loaded.bib, loaded.vocab, deadline=loaded.deadline)
+    if loaded.checked_files:
+        folder = [p for p in load.study_paths(loaded.evidence) if p.suffix == load.STUDY_SUFFIX]
+        validated.problems += folder_clashes(validated, loaded.docs, folder, loaded.checked_files)
+    dates = [str(s.extraction.get("date")) for s in validated.studies]
+    extracted = max(dates) if dates else None
+    return Checked(
+        validated, loaded.problems, loaded.bib, loaded.vocab, loaded.history, extracted, loaded.last_change or extracted
+    )
+
+
+def check(evidence: Path, references: Path, files: Sequence[Path] | None = None) -> Checked:
+    """load -> validate, for every study file (or only `files`, checked against the rest)."""
+    return validate_inputs(load_inputs(evidence, references, files))
+
+
+gather = check  # the name the tests and benchmarks have used
+
+
+def synthesis(checked: Checked) -> Synthesis:
+    return synthesize(checked.validated.studies, checked.validated.discrepancies, checked.vocab)
+
+
+def render(checked: Checked, syn: Synthesis, cited: Cited) -> Rendered:
+    return render_site(syn, cited, checked.vocab, checked.history, checked.evidence_date)
+
+
+@dataclass(frozen=True)
+class Built:
+    """Everything a build produces before it is published."""
+
+    syn: Synthesis
+    cited: Cited
+    rendered: Rendered
+
+
+def citations(checked: Checked) -> Cited:
+    return cite(checked.bib)
+
+
+def build(checked: Checked) -> Built:
+    """synthesis -> cite -> render: every page, figure and download, rendered once."""
+    syn = synthesis(checked)
+    cited = citations(checked)
+    return Built(syn, cited, render(checked, syn, cited))
+
+
+def print_html(checked: Checked, built: Built, version: str) -> str:
+    """The print document (HTML for the PDF) made from the same rendered pages as the site."""
+    static = load.read_static_pages(STATIC_PAGES)
+    return render_pdf_html(
+        built.rendered, static, built.syn, built.cited, checked.vocab, version, checked.evidence_date
+    )
+
+
+def publish(checked: Checked, built: Built, out: Path, work: Path, pdf: bool = True) -> int:
+    """Write the site (and its PDF, in the same atomic build) into `out`."""
+    extra = {PDF_NAME: make_pdf(print_html(checked, built, version()))[0]} if pdf else {}
+    return publish_site.write_site(built.rendered.files, work, out, built.rendered.nav, extra, checked.build_date)
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("evsynth")
+    except PackageNotFoundError:
+        return publish_site.project_version()
