@@ -244,3 +244,19 @@ def test_meta_command_rejects_bad_rows_with_their_line(tmp_path: Path) -> None:
     assert ":3:1:" in r.stdout.splitlines()[0]
     f.write_text("name,x\n")
     assert "[missing-field]" in run_build("meta", str(f)).stdout
+
+
+def test_the_methods_page_states_the_rules_the_code_applies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report order, pooling defaults and thresholds on the methods page come from the code:
+    change the code and the page changes with it."""
+    from evsynth.render import methods
+    from evsynth.synthesis import outcomes, pool
+
+    assert methods.report_order() == "full text, then abstract, then another paper's table, then its text"
+    text = str(methods.statistics())
+    assert "restricted maximum likelihood" in text and "Hartung-Knapp-Sidik-Jonkman" in text
+    assert f"fewer than {pool.FEW_PATIENTS} patients" in text and f"has {pool.CONTINUITY:g} added" in text
+    monkeypatch.setitem(outcomes.REPORT_ORDER, "abstract", 9)
+    monkeypatch.setattr(pool, "FEW_PATIENTS", 80)
+    assert methods.report_order().endswith("its text, then abstract")
+    assert "fewer than 80 patients" in str(methods.statistics())

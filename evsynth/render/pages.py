@@ -27,7 +27,7 @@ from evsynth.core.paths import TEMPLATES
 from evsynth.core.problems import CODES
 from evsynth.core.vocab import Vocabularies
 from evsynth.load.history import Change
-from evsynth.render import downloads, figures, views
+from evsynth.render import downloads, figures, methods, views
 from evsynth.render.fielddoc import field_docs
 from evsynth.synthesis.synthesize import Synthesis
 from evsynth.synthesis.tables import fmt
@@ -198,7 +198,7 @@ class Renderer:
     def about_pages(self) -> None:
         syn, page, cited = self.syn, self.page, self.cited
         page("references/index.md", "references.md.j2", all_refs=cited.refs(sorted(cited.formatted, key=cited.label)))
-        page("methods/index.md", "methods.md.j2")
+        page("methods/index.md", "methods.md.j2", methods=methods)
         page("downloads/index.md", "downloads.md.j2")
         page("fields/index.md", "fields.md.j2", fields=field_docs(), codes=CODES)
         labels = {s.id: s.label for s in syn.studies}

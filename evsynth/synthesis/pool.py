@@ -87,12 +87,16 @@ class Pooled:
         }
 
 
+CONTINUITY = 0.5  # added to both cells of a study with 0% or 100% (metafor's escalc default)
+FEW_STUDIES, FEW_PATIENTS = 3, 50  # below these the site cautions next to the number
+
+
 def logit_effects(studies: Sequence[StudyProportion]) -> tuple[np.ndarray, np.ndarray]:
     """yi and vi as escalc(measure="PLO") with add=1/2, to="only0"."""
     x = np.array([s.events for s in studies], dtype=float)
     n = np.array([s.total for s in studies], dtype=float)
     zero = (x == 0) | (x == n)
-    x = np.where(zero, x + 0.5, x)
+    x = np.where(zero, x + CONTINUITY, x)
     m = np.where(zero, n - x + 1.0, n - x)  # non-events; n - (x + .5) + .5 + .5 when corrected
     return np.log(x / m), 1 / x + 1 / m
 
@@ -183,10 +187,10 @@ def _cautions(studies: Sequence[StudyProportion]) -> tuple[str, ...]:
     out = []
     if len(studies) == 1:
         out.append("a single study: its own proportion with an exact interval, not a pooled estimate")
-    elif len(studies) < 3:
+    elif len(studies) < FEW_STUDIES:
         out.append(f"only {len(studies)} studies: the pooled value and its interval are unreliable")
-    if sum(s.total for s in studies) < 50:
+    if sum(s.total for s in studies) < FEW_PATIENTS:
         out.append(f"sparse data: {sum(s.total for s in studies)} patients in all")
     if len(studies) > 1 and any(s.events in (0, s.total) for s in studies):
-        out.append("a study with 0% or 100%: 0.5 was added to both cells of that study")
+        out.append(f"a study with 0% or 100%: {CONTINUITY:g} was added to both cells of that study")
     return tuple(out)
