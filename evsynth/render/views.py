@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pandas as pd
 from markupsafe import Markup
 
 from evsynth.core import escape
@@ -121,3 +122,42 @@ def certainty(pooled: Pooled | None, studies: list[Study]) -> tuple[str, list[st
 
 def footnote_id(key: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "-", key)
+
+
+# --- views of the synthesis the templates print (counts, totals, sorted rows, formatted ranges) ---
+
+
+def relief_range(span: Any) -> tuple[str, str] | None:
+    """A group's pain-relief range in months, each end rounded to 0.1, or None when not reported."""
+    if span is None:
+        return None
+    lo, hi = span["Relief from (months)"], span["Relief to (months)"]
+    if lo is None or lo is pd.NA or (isinstance(lo, float) and lo != lo):
+        return None
+    return fmt(round(lo, 1)), fmt(round(hi, 1))
+
+
+def group_view(span: Any, pooled: list[dict[str, Any]], studies: list[Study]) -> dict[str, Any]:
+    """What a group's pages print: counts and totals, the relief range, each pooled result's patients."""
+    return {
+        "n_studies": len(studies),
+        "patients": int(span["Patients"]) if span is not None else 0,
+        "relief": relief_range(span),
+        "set_by": span["Set by"] if span is not None else "",
+        "pooled": [{**r, "patients": sum(s.total for s in r["pooled"].studies)} for r in pooled],
+    }
+
+
+def studies_rows(comparison: pd.DataFrame) -> list[dict[str, Any]]:
+    """The comparison's rows, newest first, then by study label."""
+    ordered = comparison.sort_values(["Year", "Study"], ascending=[False, True])
+    return [dict(row) for _, row in ordered.iterrows()]
+
+
+def primary_rows(primaries: dict[str, list[tuple[Study, int | None]]]) -> list[tuple[str, int, int]]:
+    """(primary, studies, patients where counted) per primary tumour."""
+    return [(prim, len(rows), sum(n for _, n in rows if n is not None)) for prim, rows in primaries.items()]
+
+
+def by_extraction_date(studies: list[Study]) -> list[Study]:
+    return sorted(studies, key=lambda s: s.extraction.date, reverse=True)
