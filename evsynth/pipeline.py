@@ -91,7 +91,7 @@ def validate_inputs(loaded: Loaded) -> Checked:
     if loaded.checked_files:
         folder = [p for p in load.study_paths(loaded.evidence) if p.suffix == load.STUDY_SUFFIX]
         validated.problems += folder_clashes(validated, loaded.docs, folder, loaded.checked_files)
-    dates = [str(s.extraction.get("date")) for s in validated.studies]
+    dates = [str(s.extraction.date) for s in validated.studies]
     extracted = max(dates) if dates else None
     return Checked(
         validated, loaded.problems, loaded.bib, loaded.vocab, loaded.history, extracted, loaded.last_change or extracted

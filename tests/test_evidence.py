@@ -11,6 +11,7 @@ import pytest
 from conftest import ROOT
 
 from evsynth.core.model import Study, Value
+from evsynth.core.records import TimePoint
 from evsynth.pipeline import Checked as Inputs
 from evsynth.pipeline import gather
 from evsynth.validate.discrepancy import Discrepancy
@@ -64,18 +65,20 @@ def test_every_study_is_extracted_and_valid() -> None:
 def test_chiras_2004_headline_numbers() -> None:
     s = study("chiras-2004")
     text = s.population[0]
-    assert text.data["patients"].value == 25 and text.source.report.kind == "full-text"
-    pain = next(r for r in s.responses if r.data["kind"] == "pain-relief")
-    assert (pain.data["responders"]["n"].value, pain.data["responders"]["of"].value) == (15, 18)
-    assert pain.data["evaluated"]["n"].value == 18
+    assert text.patients is not None and text.patients.value == 25 and text.source.report.kind == "full-text"
+    pain = next(r for r in s.responses if r.kind == "pain-relief")
+    assert pain.responders is not None and pain.evaluated is not None
+    assert pain.responders.n is not None and pain.responders.of is not None and pain.evaluated.n is not None
+    assert (pain.responders.n.value, pain.responders.of.value) == (15, 18)
+    assert pain.evaluated.n.value == 18
 
 
 def test_chiras_table_2_primaries_equal_table_1_rows() -> None:
     s = study("chiras-2004")
     assert s.patients_table is not None
-    rows = Counter(r["primary"] for r in s.patients_table.data["rows"])
+    rows = Counter(r.primary for r in s.patients_table.rows)
     table2 = next(r for r in s.population if r.source.where == "Table 2")
-    printed = {p["primary"]: p["n"].value for p in table2.data["primaries"]}
+    printed = {p.primary: p.n.value for p in table2.primaries if p.n is not None}
     assert printed == dict(rows)
     assert sum(printed.values()) == 25
 
@@ -99,11 +102,11 @@ def test_chiras_table_1_rows_match_the_source_text() -> None:
     }
     table = study("chiras-2004").patients_table
     assert table is not None
-    for row in table.data["rows"]:
-        sex, age, rest = printed[row["no"]]
-        assert (row["sex"], row["age"]) == (sex, age)
-        assert rest.endswith(row["location"].replace("–", "–")), (row["no"], rest)
-    assert len(table.data["rows"]) == len(printed) == 25
+    for row in table.rows:
+        sex, age, rest = printed[row.no]
+        assert (row.sex, row.age) == (sex, age)
+        assert rest.endswith((row.location or "").replace("–", "–")), (row.no, rest)
+    assert len(table.rows) == len(printed) == 25
 
 
 @pytest.mark.skipif(not SOURCES.exists(), reason="shared/sources not beside the checkout")
@@ -124,7 +127,8 @@ def test_table_3_rows_match_the_source_text() -> None:
     for sid, (total, palliative) in rows.items():
         s = study(sid)
         t3 = next(r for r in s.population if r.source.report.id == "table3")
-        assert (t3.data["patients"].value, t3.data["palliative"].value) == (total, palliative)
+        assert t3.patients is not None and t3.palliative is not None
+        assert (t3.patients.value, t3.palliative.value) == (total, palliative)
         name = s.label.split(" ")[0].replace("'", "’")
         assert re.search(rf"^{name} \[\d+\] {s.label.split(' ')[1]} {total} {palliative}\b", source, re.M), sid
 
@@ -132,21 +136,24 @@ def test_table_3_rows_match_the_source_text() -> None:
 def test_ambiguous_table_3_durations_say_why() -> None:
     for sid in ("braedel-1984", "treves-1984", "varma-1984", "oreilly-1989", "chiras-1996", "wallace-1979"):
         durations = study(sid).durations
-        assert len(durations) == 1 and "column alignment" in durations[0].data["ambiguous"], sid
+        assert len(durations) == 1 and "column alignment" in (durations[0].ambiguous or ""), sid
 
 
 def test_tian_2017_series() -> None:
     s = study("tian-2017")
     relief = [
-        (r.data["time_point"]["value"], r.data["time_point"]["unit"], r.data["responders"]["percent"].value)
+        (r.time_point.value, r.time_point.unit, r.responders.percent.value)
         for r in s.responses
-        if r.data["kind"] == "pain-relief"
+        if r.kind == "pain-relief"
+        and isinstance(r.time_point, TimePoint)
+        and r.responders is not None
+        and r.responders.percent is not None
     ]
     assert relief == [(1, "days", 94), (1, "weeks", 94), (1, "months", 89), (3, "months", 78)]
-    vas = next(r for r in s.scores if r.data["scale"] == "VAS")
-    assert [p["mean"].value for p in vas.data["points"]] == [7.7, 5.3, 3.4, 2.0, 1.5]
-    barthel = next(r for r in s.scores if "Barthel" in r.data["scale"])
-    assert [p["mean"].value for p in barthel.data["points"]] == [45.3, 85.6]
+    vas = next(r for r in s.scores if r.scale == "VAS")
+    assert [p.mean.value for p in vas.points if p.mean is not None] == [7.7, 5.3, 3.4, 2.0, 1.5]
+    barthel = next(r for r in s.scores if "Barthel" in r.scale)
+    assert [p.mean.value for p in barthel.points if p.mean is not None] == [45.3, 85.6]
     assert "survival" in s.not_reported
 
 

@@ -7,98 +7,38 @@ Later stages use these records and never re-check them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+import functools
+import types
+import typing
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from evsynth.core.document import Document, Path
+from evsynth.core.records import (
+    SECTION_RECORDS,
+    Complication,
+    Design,
+    Duration,
+    Extraction,
+    Intervention,
+    PatientsTable,
+    Population,
+    Procedures,
+    Record,
+    Response,
+    Score,
+)
 from evsynth.core.schema import study_schema
+from evsynth.core.values import MONTHS_PER_UNIT, Report, Source, Value, iter_values, months
 from evsynth.core.vocab import FIELD_VOCABULARY, Vocabularies
 
+__all__ = ["MONTHS_PER_UNIT", "Report", "Source", "Study", "Value", "build_study", "iter_values", "months"]
+
 QUANTITY_DEFS = {"count", "number", "nonneg", "percent", "age"}
-MONTHS_PER_UNIT = {
-    "hours": 12 / 365.25 / 24,
-    "days": 12 / 365.25,
-    "weeks": 7 * 12 / 365.25,
-    "months": 1.0,
-    "years": 12.0,
-}
 READING_SECTIONS = ("population", "procedures", "responses", "scores", "durations", "complications")
-
-
-@dataclass(frozen=True)
-class Report:
-    id: str
-    citation: str
-    kind: str
-    where: str | None = None
-    note: str | None = None
-    citation_label: str = ""
-    cited_as: str | None = None
-
-    @property
-    def label(self) -> str:
-        """e.g. 'Chiras 2004, Table 4' or 'Barton 1996, abstract'."""
-        what = self.where if self.kind.startswith("secondary") and self.where else self.kind.replace("-", " ")
-        return f"{self.citation_label or self.citation}, {what}"
-
-
-@dataclass(frozen=True)
-class Source:
-    report: Report
-    where: str | None
-
-    @property
-    def label(self) -> str:
-        if self.where and self.where != self.report.where:
-            return f"{self.report.label} ({self.where})"
-        return self.report.label
-
-
-@dataclass(frozen=True)
-class Value:
-    """A number as printed, with where it came from."""
-
-    value: int | float
-    source: Source
-    line: int
-    column: int
-    path: Path
-    where: str | None = None
-    note: str | None = None
-    ambiguous: str | None = None
-    printed: str | None = None
-    unit: str | None = None
-    derived: bool = False
-
-    @property
-    def locator(self) -> str:
-        """Report and place, for provenance tooltips and the discrepancy report."""
-        label = self.source.report.label
-        where = self.where or self.source.where
-        return f"{label} ({where})" if where and where != self.source.report.where else label
-
-    def __float__(self) -> float:
-        return float(self.value)
-
-
-@dataclass(frozen=True)
-class Reading:
-    """One record of a section (a population, a response, a duration...) from one report."""
-
-    section: str
-    index: int
-    source: Source
-    data: dict[str, Any]
-    line: int
-
-    def get(self, *keys: str) -> Any:
-        node: Any = self.data
-        for k in keys:
-            if not isinstance(node, dict) or k not in node:
-                return None
-            node = node[k]
-        return node
+R = TypeVar("R")
 
 
 @dataclass
@@ -108,18 +48,18 @@ class Study:
     label: str
     citation: str
     reports: dict[str, Report]
-    extraction: dict[str, Any]
-    design: Reading
-    intervention: Reading
+    extraction: Extraction
+    design: Design
+    intervention: Intervention
     category: str
     group: str
-    population: list[Reading] = field(default_factory=list)
-    procedures: list[Reading] = field(default_factory=list)
-    responses: list[Reading] = field(default_factory=list)
-    scores: list[Reading] = field(default_factory=list)
-    durations: list[Reading] = field(default_factory=list)
-    complications: list[Reading] = field(default_factory=list)
-    patients_table: Reading | None = None
+    population: list[Population] = field(default_factory=list)
+    procedures: list[Procedures] = field(default_factory=list)
+    responses: list[Response] = field(default_factory=list)
+    scores: list[Score] = field(default_factory=list)
+    durations: list[Duration] = field(default_factory=list)
+    complications: list[Complication] = field(default_factory=list)
+    patients_table: PatientsTable | None = None
     not_reported: list[str] = field(default_factory=list)
     notes: str | None = None
     year: int | None = None
@@ -128,7 +68,8 @@ class Study:
     def citations(self) -> list[str]:
         return sorted({r.citation for r in self.reports.values()})
 
-    def readings(self) -> Iterator[Reading]:
+    def readings(self) -> Iterator[Record]:
+        """Every section record, in file order of the sections."""
         yield self.design
         yield self.intervention
         for section in READING_SECTIONS:
@@ -137,25 +78,9 @@ class Study:
             yield self.patients_table
 
     def values(self) -> Iterator[Value]:
+        """Every number of the study, in the order it was written."""
         for r in self.readings():
-            yield from iter_values(r.data)
-
-
-def iter_values(node: Any) -> Iterator[Value]:
-    if isinstance(node, Value):
-        yield node
-    elif isinstance(node, dict):
-        for v in node.values():
-            yield from iter_values(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from iter_values(v)
-
-
-def months(v: Value, default_unit: str | None) -> float:
-    """A duration value in months (its own unit wins over the record's)."""
-    unit = v.unit or default_unit or "months"
-    return float(v.value) * MONTHS_PER_UNIT[unit]
+            yield from iter_values(r.tree)
 
 
 _SCHEMA = study_schema()
@@ -164,6 +89,11 @@ _SCHEMA = study_schema()
 def _year(label: str) -> int | None:
     tail = label.rsplit(" ", 1)[-1]
     return int(tail) if tail.isdigit() else None
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
 
 
 def _resolve(schema: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
@@ -183,10 +113,36 @@ class Builder:
     def source(self, raw: dict[str, Any]) -> Source:
         return Source(self.reports[raw["report"]], raw.get("where"))
 
-    def reading(self, section: str, index: int, raw: dict[str, Any], schema: dict[str, Any], path: Path) -> Reading:
+    def reading(self, cls: type[R], index: int, raw: dict[str, Any], schema: dict[str, Any], path: Path) -> R:
         src = self.source(raw["source"])
-        data = self.walk(raw, schema, path, src)
-        return Reading(section, index, src, data, self.doc.pos(path)[0])
+        tree = self.walk(raw, schema, path, src)
+        return self.record(cls, tree, src, line=self.doc.pos(path)[0], index=index, tree=tree)
+
+    def record(self, cls: type[R], node: Mapping[str, Any], src: Source | None, **extra: Any) -> R:
+        """A record of type `cls` from a walked node: nested parts become their records."""
+        hints = _hints(cls)  # type: ignore[arg-type]
+        kwargs = dict(extra)
+        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+            if f.name in kwargs or f.name not in node:
+                continue
+            raw = node[f.name]
+            if f.name == "source":
+                kwargs["source"] = self.source(raw)
+            else:
+                kwargs[f.name] = self.convert(hints[f.name], raw)
+        if "source" in hints and "source" not in kwargs and src is not None:
+            kwargs["source"] = src if issubclass(cls, Record) else None
+        return cls(**kwargs)
+
+    def convert(self, hint: Any, raw: Any) -> Any:
+        origin, args = typing.get_origin(hint), typing.get_args(hint)
+        if origin is tuple:
+            return tuple(self.convert(args[0], x) for x in raw)
+        if origin in (typing.Union, types.UnionType) and isinstance(raw, dict):
+            hint = next(a for a in args if dataclasses.is_dataclass(a))
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint) and isinstance(raw, dict):
+            return self.record(hint, raw, None)
+        return raw
 
     def walk(self, node: Any, schema: dict[str, Any], path: Path, src: Source, key: str = "") -> Any:
         schema, defname = _resolve(schema)
@@ -240,32 +196,32 @@ def build_study(doc: Document, vocab: Vocabularies, citation_labels: dict[str, s
         for rid, r in data["reports"].items()
     }
     b = Builder(doc, reports, vocab)
-    intervention = b.reading("intervention", 0, data["intervention"], props["intervention"], ("intervention",))
-    category = intervention.data["category"]
+    intervention = b.reading(Intervention, 0, data["intervention"], props["intervention"], ("intervention",))
     study = Study(
         id=data["id"],
         path=doc.path,
         label=data.get("label") or citation_labels.get(data["citation"], data["id"]),
         citation=data["citation"],
         reports=reports,
-        extraction=data["extraction"],
-        design=b.reading("design", 0, data["design"], props["design"], ("design",)),
+        extraction=b.record(Extraction, data["extraction"], None, tree=data["extraction"]),
+        design=b.reading(Design, 0, data["design"], props["design"], ("design",)),
         intervention=intervention,
-        category=category,
-        group=vocab.group_of(category),
+        category=intervention.category,
+        group=vocab.group_of(intervention.category),
         not_reported=list(data.get("not_reported", [])),
         notes=data.get("notes"),
         year=_year(citation_labels.get(data["citation"], "")),
     )
     for section in READING_SECTIONS:
+        cls = SECTION_RECORDS[section]
         item_schema = props[section]["items"]
         setattr(
             study,
             section,
-            [b.reading(section, i, raw, item_schema, (section, i)) for i, raw in enumerate(data.get(section, []))],
+            [b.reading(cls, i, raw, item_schema, (section, i)) for i, raw in enumerate(data.get(section, []))],
         )
     if "patients_table" in data:
         study.patients_table = b.reading(
-            "patients_table", 0, data["patients_table"], props["patients_table"], ("patients_table",)
+            PatientsTable, 0, data["patients_table"], props["patients_table"], ("patients_table",)
         )
     return study

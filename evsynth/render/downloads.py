@@ -86,14 +86,14 @@ def study_json(s: Study) -> dict[str, Any]:
             }
             for k, r in s.reports.items()
         },
-        "extraction": s.extraction,
-        "design": _plain(s.design.data),
-        "intervention": _plain(s.intervention.data),
+        "extraction": s.extraction.tree,
+        "design": _plain(s.design.tree),
+        "intervention": _plain(s.intervention.tree),
     }
     for section in ("population", "procedures", "responses", "scores", "durations", "complications"):
-        out[section] = [_plain(r.data) for r in getattr(s, section)]
+        out[section] = [_plain(r.tree) for r in getattr(s, section)]
     if s.patients_table:
-        out["patients_table"] = _plain(s.patients_table.data)
+        out["patients_table"] = _plain(s.patients_table.tree)
     out["not_reported"] = s.not_reported
     if s.notes:
         out["notes"] = s.notes

@@ -154,7 +154,7 @@ class Renderer:
             "certainty": grade,
             "span": span,
             "categories": [c for c, e in self.vocab.raw["interventions"].items() if e["group"] == group],
-        }
+        } | views.group_view(span, pooled, studies)
 
     def pages(self) -> dict[str, str]:
         """Every generated page, by path."""
@@ -166,25 +166,29 @@ class Renderer:
     def evidence_pages(self) -> None:
         syn, page = self.syn, self.page
         groups = [self.group_context(g) for g in self.vocab.groups]
-        page("index.md", "home.md.j2", [s.citation for s in syn.studies], groups=groups)
+        page("index.md", "home.md.j2", [s.citation for s in syn.studies], groups=groups,
+             n_studies=len(syn.studies), total_patients=syn.comparison["Patients"].sum(),
+             n_discrepancies=len(syn.discrepancies))  # fmt: skip
         page("interventions/index.md", "interventions-index.md.j2", groups=groups)
         for g in groups:
             page(f"interventions/{g['group']}/index.md", "intervention.md.j2", [s.citation for s in g["studies"]], g=g)
-        page("studies/index.md", "studies-index.md.j2")
+        page("studies/index.md", "studies-index.md.j2", n_studies=len(syn.studies),
+             study_rows=views.studies_rows(syn.comparison))  # fmt: skip
         for s in syn.studies:
             keys = [s.citation] + [r.citation for r in s.reports.values()]
             page(f"studies/{s.id}/index.md", "study.md.j2", keys, study=s, discrepancies=self.by_study.get(s.id, []))
 
     def browsing_pages(self) -> None:
         syn, page = self.syn, self.page
-        page("agents/index.md", "agents-index.md.j2")
+        agents = [(*key.split(":", 1), len(studies)) for key, studies in syn.agents.items()]
+        page("agents/index.md", "agents-index.md.j2", agents=agents)
         for key, studies in syn.agents.items():
             kind, name = key.split(":", 1)
             label = self.vocab.get("embolics" if kind == "embolic" else "drugs").label(name)
             keys = [s.citation for s in studies]
             page(f"agents/{views.slug(name)}/index.md", "agent.md.j2", keys, kind=kind, name=name, label=label,
                  studies=studies)  # fmt: skip
-        page("primaries/index.md", "primaries-index.md.j2")
+        page("primaries/index.md", "primaries-index.md.j2", primary_rows=views.primary_rows(syn.primaries))
         for prim, rows in syn.primaries.items():
             label = self.vocab.get("primaries").label(prim)
             page(f"primaries/{views.slug(prim)}/index.md", "primary.md.j2", [s.citation for s, _ in rows],
@@ -202,7 +206,8 @@ class Renderer:
         page("downloads/index.md", "downloads.md.j2")
         page("fields/index.md", "fields.md.j2", fields=field_docs(), codes=CODES)
         labels = {s.id: s.label for s in syn.studies}
-        page("changelog/index.md", "changelog.md.j2", history=self.history, study_ids=set(labels), labels=labels)
+        page("changelog/index.md", "changelog.md.j2", history=self.history, study_ids=set(labels), labels=labels,
+             by_date=views.by_extraction_date(syn.studies))  # fmt: skip
 
     def nav(self) -> list[Any]:
         syn = self.syn

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pandas as pd
 from markupsafe import Markup
 
 from evsynth.core import escape
-from evsynth.core.model import Reading, Study, Value
+from evsynth.core.model import Study, Value
+from evsynth.core.records import Complication, Duration, Point, Proportion, Response, Span, TimePoint
 from evsynth.synthesis.pool import Pooled
 from evsynth.synthesis.tables import NR, duration_months, duration_text, fmt
 
@@ -49,11 +51,11 @@ def val(v: Any, suffix: str = "") -> Markup:
     return Markup(f'<span class="prov{own}" title="{prov}" data-prov="{prov}">{number}{unit}{md(suffix)}</span>{mark}')
 
 
-def prop(p: dict[str, Any] | None) -> Markup:
+def prop(p: Proportion | Complication | None) -> Markup:
     """'15/18 (83%)' with provenance on each printed number."""
-    if not p:
+    if p is None:
         return NOT_REPORTED
-    n, of, pct = p.get("n"), p.get("of"), p.get("percent")
+    n, of, pct = p.n, p.of, p.percent
     text = val(n) if isinstance(n, Value) else ""
     if isinstance(of, Value):
         text = f"{text}/{val(of)}" if text else f"of {val(of)}"
@@ -64,32 +66,31 @@ def prop(p: dict[str, Any] | None) -> Markup:
     return Markup(text.strip()) if text.strip() else NOT_REPORTED
 
 
-def dur(d: dict[str, Any], source: Any = None) -> Markup:
+def dur(d: Duration | Span, source: Any = None) -> Markup:
     """A duration as printed, with its range in months and its provenance."""
     text = duration_text(d)
     if text == NR:
         return NOT_REPORTED
     lo, hi = duration_months(d)
     where = source.label if source is not None else ""
-    values = [v for v in d.values() if isinstance(v, Value)]
+    given = (d.value, d.mean, d.sd, d.median, d.min, d.max)
+    values = sorted((v for v in given if v is not None), key=lambda v: (v.line, v.column))  # as written
     notes = "; ".join(x for v in values for x in (v.note, v.ambiguous) if x)
     title = attr("; ".join(x for x in (where, notes) if x))
     months = ""
-    if lo is not None and hi is not None and (d.get("unit") != "months" or any(v.unit for v in values)):
+    if lo is not None and hi is not None and (d.unit != "months" or any(v.unit for v in values)):
         months = f" ({fmt(round(lo, 1))}{'–' + fmt(round(hi, 1)) if hi != lo else ''} months)"
     mark = AMBIGUOUS if any(v.ambiguous for v in values) else ""
     return Markup(f'<span class="prov" title="{title}" data-prov="{title}">{md(text)}{md(months)}</span>{mark}')
 
 
-def time_point(r: Reading | dict[str, Any]) -> Markup:
-    d = r.data if isinstance(r, Reading) else r
-    tp = d.get("time_point")
-    if isinstance(tp, dict):
-        unit = str(tp["unit"])
-        return md(f"{fmt(tp['value'])} {unit[:-1] if tp['value'] == 1 else unit}")
+def time_point(r: Response | Point) -> Markup:
+    tp = r.time_point
+    if isinstance(tp, TimePoint):
+        return md(f"{fmt(tp.value)} {tp.unit[:-1] if tp.value == 1 else tp.unit}")
     if tp == "baseline":
         return Markup("baseline")
-    return md(d.get("timing", "not stated"))
+    return md((r.timing if isinstance(r, Response) else None) or "not stated")
 
 
 def pct(x: float | None) -> str:
@@ -104,7 +105,7 @@ def fid(key: str) -> Markup:
 def certainty(pooled: Pooled | None, studies: list[Study]) -> tuple[str, list[str]]:
     """A GRADE-style certainty rating for a body of case series, with the reasons for it."""
     reasons = ["no comparison group: case series and case reports start at very low certainty"]
-    designs = {s.design.data["type"] for s in studies}
+    designs = {s.design.type for s in studies}
     if designs & {"retrospective-case-series", "case-series", "not-reported"}:
         reasons.append("risk of bias: retrospective or unstated design, selected patients, unblinded outcomes")
     if pooled is not None:
@@ -121,3 +122,42 @@ def certainty(pooled: Pooled | None, studies: list[Study]) -> tuple[str, list[st
 
 def footnote_id(key: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "-", key)
+
+
+# --- views of the synthesis the templates print (counts, totals, sorted rows, formatted ranges) ---
+
+
+def relief_range(span: Any) -> tuple[str, str] | None:
+    """A group's pain-relief range in months, each end rounded to 0.1, or None when not reported."""
+    if span is None:
+        return None
+    lo, hi = span["Relief from (months)"], span["Relief to (months)"]
+    if lo is None or lo is pd.NA or (isinstance(lo, float) and lo != lo):
+        return None
+    return fmt(round(lo, 1)), fmt(round(hi, 1))
+
+
+def group_view(span: Any, pooled: list[dict[str, Any]], studies: list[Study]) -> dict[str, Any]:
+    """What a group's pages print: counts and totals, the relief range, each pooled result's patients."""
+    return {
+        "n_studies": len(studies),
+        "patients": int(span["Patients"]) if span is not None else 0,
+        "relief": relief_range(span),
+        "set_by": span["Set by"] if span is not None else "",
+        "pooled": [{**r, "patients": sum(s.total for s in r["pooled"].studies)} for r in pooled],
+    }
+
+
+def studies_rows(comparison: pd.DataFrame) -> list[dict[str, Any]]:
+    """The comparison's rows, newest first, then by study label."""
+    ordered = comparison.sort_values(["Year", "Study"], ascending=[False, True])
+    return [dict(row) for _, row in ordered.iterrows()]
+
+
+def primary_rows(primaries: dict[str, list[tuple[Study, int | None]]]) -> list[tuple[str, int, int]]:
+    """(primary, studies, patients where counted) per primary tumour."""
+    return [(prim, len(rows), sum(n for _, n in rows if n is not None)) for prim, rows in primaries.items()]
+
+
+def by_extraction_date(studies: list[Study]) -> list[Study]:
+    return sorted(studies, key=lambda s: s.extraction.date, reverse=True)

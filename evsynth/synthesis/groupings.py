@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from evsynth.core.model import Study, Value
+from evsynth.core.model import Study
 from evsynth.core.vocab import Vocabularies
 from evsynth.load.vocabulary import load_vocabularies
 
@@ -14,12 +14,12 @@ def agent_view(studies: list[Study], vocab: Vocabularies | None = None) -> dict[
     vocab = vocab or load_vocabularies()
     out: dict[str, set[str]] = defaultdict(set)
     for s in studies:
-        for e in s.intervention.data.get("embolics", []):
-            for a in e["agents"]:
+        for e in s.intervention.embolics:
+            for a in e.agents:
                 out[f"embolic:{a}"].add(s.id)
-        for d in s.intervention.data.get("drugs", []):
-            if d.get("role", "anticancer") == "anticancer":
-                out[f"drug:{d['drug']}"].add(s.id)
+        for d in s.intervention.drugs:
+            if (d.role or "anticancer") == "anticancer":
+                out[f"drug:{d.drug}"].add(s.id)
     by_id = {s.id: s for s in studies}
     return {k: [by_id[i] for i in sorted(v)] for k, v in sorted(out.items())}
 
@@ -30,14 +30,14 @@ def primary_view(studies: list[Study]) -> dict[str, list[tuple[Study, int | None
     for s in studies:
         counts: Counter[str] = Counter()
         seen: set[str] = set()
-        r = next((r for r in s.population if r.data.get("primaries")), None)
+        r = next((r for r in s.population if r.primaries), None)
         if s.patients_table:
-            counts.update(row["primary"] for row in s.patients_table.data["rows"] if row.get("primary"))
+            counts.update(row.primary for row in s.patients_table.rows if row.primary)
         elif r:
-            for p in r.data["primaries"]:
-                seen.add(p["primary"])
-                if isinstance(p.get("n"), Value):
-                    counts[p["primary"]] += int(p["n"].value)
+            for p in r.primaries:
+                seen.add(p.primary)
+                if p.n is not None:
+                    counts[p.primary] += int(p.n.value)
         for prim in set(counts) | seen:
             out[prim].append((s, counts.get(prim)))
     return dict(sorted(out.items()))
@@ -47,9 +47,9 @@ def region_view(studies: list[Study], vocab: Vocabularies | None = None) -> dict
     vocab = vocab or load_vocabularies()
     out: dict[str, set[str]] = defaultdict(set)
     for s in studies:
-        sites = {site["site"] for r in s.population for site in r.data.get("sites", [])}
+        sites = {site.site for r in s.population for site in r.sites}
         if s.patients_table:
-            sites |= {x for row in s.patients_table.data["rows"] for x in row.get("sites", [])}
+            sites |= {x for row in s.patients_table.rows for x in row.sites}
         for site in sites:
             out[vocab.region_of(site)].add(s.id)
     by_id = {s.id: s for s in studies}

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from evsynth.core.model import MONTHS_PER_UNIT, Reading, Study, Value
+from evsynth.core.model import MONTHS_PER_UNIT, Study, Value
+from evsynth.core.records import Response, TimePoint
 from evsynth.synthesis.pool import StudyProportion
 
 REPORT_ORDER = {"full-text": 0, "abstract": 1, "secondary-table": 2, "secondary-text": 3, "metadata": 4}
@@ -29,7 +30,7 @@ POOLED_OUTCOMES = {
 class Outcome:
     study: Study
     kind: str
-    reading: Reading
+    reading: Response
     events: int | None
     total: int | None
     how: str  # "printed", "categories" or "from percentage"
@@ -42,7 +43,7 @@ class Outcome:
             self.events is not None
             and self.total
             and self.per == "patients"
-            and self.study.design.data["type"] != "case-report"
+            and self.study.design.type != "case-report"
         )
 
     def proportion(self) -> StudyProportion:
@@ -51,34 +52,32 @@ class Outcome:
 
     @property
     def time_label(self) -> str:
-        tp = self.reading.data.get("time_point")
-        if isinstance(tp, dict):
-            unit = str(tp["unit"])
-            return f"{tp['value']:g} {unit[:-1] if tp['value'] == 1 else unit}"
-        return str(self.reading.data.get("timing", "not stated"))
+        tp = self.reading.time_point
+        if isinstance(tp, TimePoint):
+            return f"{tp.value:g} {tp.unit[:-1] if tp.value == 1 else tp.unit}"
+        return str(self.reading.timing or "not stated")
 
 
-def time_in_months(r: Reading) -> float:
-    tp = r.data.get("time_point")
-    return float(tp["value"]) * MONTHS_PER_UNIT[tp["unit"]] if isinstance(tp, dict) else 0.0
+def time_in_months(r: Response) -> float:
+    tp = r.time_point
+    return float(tp.value) * MONTHS_PER_UNIT[tp.unit] if isinstance(tp, TimePoint) else 0.0
 
 
 def _count(v: Any) -> int | None:
     return int(v.value) if isinstance(v, Value) else None
 
 
-def counts(r: Reading) -> tuple[int | None, int | None, str]:
+def counts(r: Response) -> tuple[int | None, int | None, str]:
     """(responders, denominator, how) of a response reading."""
-    resp = r.data.get("responders") or {}
-    ev = r.data.get("evaluated") or {}
-    total = _count(resp.get("of")) or _count(ev.get("n"))
-    n = _count(resp.get("n"))
+    resp, ev = r.responders, r.evaluated
+    total = _count(resp.of if resp else None) or _count(ev.n if ev else None)
+    n = _count(resp.n if resp else None)
     if n is not None:
         return n, total, "printed"
-    cats = [c for c in r.data.get("categories", []) if c.get("response") and isinstance(c.get("n"), Value)]
-    if cats and r.data.get("exhaustive"):
-        return sum(int(c["n"].value) for c in cats), total, "categories"
-    pct = resp.get("percent")
+    cats = [c.n for c in r.categories if c.response and c.n is not None]
+    if cats and r.exhaustive:
+        return sum(int(c.value) for c in cats), total, "categories"
+    pct = resp.percent if resp else None
     if isinstance(pct, Value) and total:
         fits = counts_for_percent(float(pct), total, most=2)
         if len(fits) == 1:
@@ -101,18 +100,18 @@ def counts_for_percent(pct: float, total: int, most: int) -> list[int]:
 
 def choose_outcome(study: Study, kind: str) -> Outcome | None:
     """The reading of `kind` this study contributes, by the rules in the module docstring."""
-    readings = [r for r in study.responses if r.data["kind"] == kind]
+    readings = [r for r in study.responses if r.kind == kind]
     if not readings:
         return None
 
-    def rank(r: Reading) -> tuple[int, int, float]:
+    def rank(r: Response) -> tuple[int, int, float]:
         n, total, _ = counts(r)
         usable = 0 if n is not None and total else 1
         return (usable, REPORT_ORDER.get(r.source.report.kind, 9), -time_in_months(r))
 
     best = sorted(readings, key=rank)[0]
     n, total, how = counts(best)
-    return Outcome(study, kind, best, n, total, how, str(best.data.get("per", "patients")))
+    return Outcome(study, kind, best, n, total, how, best.per or "patients")
 
 
 def outcomes(studies: list[Study], kind: str) -> list[Outcome]:

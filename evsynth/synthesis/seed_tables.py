@@ -8,13 +8,14 @@ from typing import Any
 
 import pandas as pd
 
-from evsynth.core.model import Reading, Study, Value
+from evsynth.core.model import Study, Value
+from evsynth.core.records import Duration, Primary, Record, Stats
 from evsynth.core.vocab import Vocabularies
 from evsynth.load.vocabulary import load_vocabularies
 from evsynth.synthesis.tables import DASH, NR, duration_text, fmt
 
 
-def _table_readings(study: Study, section: str, where: str, source: str) -> list[Reading]:
+def _table_readings(study: Study, section: str, where: str, source: str) -> list[Any]:
     return [
         r
         for r in getattr(study, section)
@@ -23,22 +24,22 @@ def _table_readings(study: Study, section: str, where: str, source: str) -> list
     ]
 
 
-def _first(readings: Iterable[Reading], *keys: str) -> Any:
+def _first(readings: Iterable[Record], key: str) -> Any:
+    """The first non-empty `key` of the readings (None or an empty list when none gives it)."""
     for r in readings:
-        v = r.get(*keys)
-        if v is not None:
+        v = getattr(r, key)
+        if v:
             return v
     return None
 
 
-def _range(d: dict[str, Any] | None) -> str:
+def _range(d: Stats | Duration | None) -> str:
     if not d:
         return NR
-    lo, hi = d.get("min"), d.get("max")
-    if isinstance(lo, Value) and isinstance(hi, Value):
+    lo, hi = d.min, d.max
+    if lo is not None and hi is not None:
         return f"{fmt(lo.value)}{DASH}{fmt(hi.value)}"
-    v = d.get("value")
-    return fmt(v.value) if isinstance(v, Value) else NR
+    return fmt(d.value.value) if d.value is not None else NR
 
 
 def seed_table2(study: Study, source: str, vocab: Vocabularies | None = None) -> pd.DataFrame:
@@ -46,32 +47,28 @@ def seed_table2(study: Study, source: str, vocab: Vocabularies | None = None) ->
     the printed Table 2 where they cannot (solitary or multiple)."""
     vocab = vocab or load_vocabularies()
     assert study.patients_table is not None
-    rows = study.patients_table.data["rows"]
-    printed = {
-        p["primary"]: p
-        for p in _first(_table_readings(study, "population", "Table 2", source), "primaries") or []
-        if "primary" in p
+    rows = study.patients_table.rows
+    printed: dict[str, Primary] = {
+        p.primary: p for p in _first(_table_readings(study, "population", "Table 2", source), "primaries") or []
     }
-    order = list(printed) + sorted({r["primary"] for r in rows if "primary" in r} - set(printed))
+    order = list(printed) + sorted({r.primary for r in rows if r.primary is not None} - set(printed))
     out = []
     for prim in order:
-        mine = [r for r in rows if r.get("primary") == prim]
-        p = printed.get(prim, {})
+        mine = [r for r in rows if r.primary == prim]
+        p = printed.get(prim)
 
         def count(site: str) -> int:
-            return sum(1 for r in mine if any(vocab.site_covers(site, s) for s in r.get("sites", [])))  # noqa: B023 (used at once, inside the loop)
+            return sum(1 for r in mine if any(vocab.site_covers(site, s) for s in r.sites))  # noqa: B023 (used at once, inside the loop)
 
         other = sum(
-            1
-            for r in mine
-            if not any(vocab.site_covers(s2, s) for s in r.get("sites", []) for s2 in ("spine", "iliac-sacrum"))
+            1 for r in mine if not any(vocab.site_covers(s2, s) for s in r.sites for s2 in ("spine", "iliac-sacrum"))
         )
         out.append(
             {
                 "Primary cancer": vocab.get("primaries").label(prim),
                 "Number": len(mine),
-                "Solitary": p.get("solitary").value if isinstance(p.get("solitary"), Value) else None,
-                "Multiple": p.get("multiple").value if isinstance(p.get("multiple"), Value) else None,
+                "Solitary": _value(p.solitary if p else None),
+                "Multiple": _value(p.multiple if p else None),
                 "Spine": count("spine"),
                 "Iliac/sacrum": count("iliac-sacrum"),
                 "Other": other,
@@ -90,15 +87,13 @@ def printed_table2(study: Study, source: str) -> dict[tuple[str, str], int]:
     """The printed Table 2 cells, keyed (primary, column), for the cell-by-cell comparison."""
     cells = {}
     for p in _first(_table_readings(study, "population", "Table 2", source), "primaries") or []:
-        if "primary" not in p:
-            continue
-        for key, col in (("n", "Number"), ("solitary", "Solitary"), ("multiple", "Multiple")):
-            if isinstance(p.get(key), Value):
-                cells[(p["primary"], col)] = int(p[key].value)
-        for s in p.get("sites", []):
-            col = {"spine": "Spine", "iliac-sacrum": "Iliac/sacrum"}.get(s.get("site"), "Other")
-            if isinstance(s.get("n"), Value):
-                cells[(p["primary"], col)] = int(s["n"].value)
+        for v, col in ((p.n, "Number"), (p.solitary, "Solitary"), (p.multiple, "Multiple")):
+            if v is not None:
+                cells[(p.primary, col)] = int(v.value)
+        for s in p.sites:
+            col = {"spine": "Spine", "iliac-sacrum": "Iliac/sacrum"}.get(s.site, "Other")
+            if s.n is not None:
+                cells[(p.primary, col)] = int(s.n.value)
     return cells
 
 
@@ -139,8 +134,8 @@ def seed_table3(studies: list[Study], source: str) -> pd.DataFrame:
         if not pops:
             continue
         durs = _table_readings(s, "durations", "Table 3", source)
-        relief = next((d for d in durs if d.data["kind"] == "pain-relief"), None)
-        surv = next((d for d in durs if d.data["kind"] == "survival"), None)
+        relief = next((d for d in durs if d.kind == "pain-relief"), None)
+        surv = next((d for d in durs if d.kind == "survival"), None)
         out.append(
             {
                 "Author": s.label.rsplit(" ", 1)[0],
@@ -148,11 +143,8 @@ def seed_table3(studies: list[Study], source: str) -> pd.DataFrame:
                 "study": s.id,
                 "Total number of cases": _value(_first(pops, "patients")),
                 "Palliative bone embolization": _value(_first(pops, "palliative")),
-                "Duration of pain relief": duration_text(relief.data)
-                + ("?" if relief and relief.data.get("ambiguous") else "")
-                if relief
-                else "",
-                "Mean survival time": duration_text(surv.data, words=False) if surv else "",
+                "Duration of pain relief": duration_text(relief) + ("?" if relief.ambiguous else "") if relief else "",
+                "Mean survival time": duration_text(surv, words=False) if surv else "",
             }
         )
     frame = pd.DataFrame(out, columns=TABLE3_COLUMNS)
@@ -169,7 +161,7 @@ def seed_table4(studies: list[Study], source: str) -> pd.DataFrame:
         durs = _table_readings(s, "durations", "Table 4", source)
         procs = _table_readings(s, "procedures", "Table 4", source)
         resp = _table_readings(s, "responses", "Table 4", source)
-        rr = resp[0].data.get("responders") if resp else None
+        rr = resp[0].responders if resp else None
         cited = pops[0].source.report.cited_as
         out.append(
             {
@@ -178,19 +170,11 @@ def seed_table4(studies: list[Study], source: str) -> pd.DataFrame:
                 "Number of patients": _value(_first(pops, "patients")),
                 "Patients with bone metastases": _value(_first(pops, "bone_metastases")),
                 "Age (years)": _range(_first(pops, "age")),
-                "Duration of follow-up (months)": _range(
-                    next((d.data for d in durs if d.data["kind"] == "follow-up"), None)
-                ),
+                "Duration of follow-up (months)": _range(next((d for d in durs if d.kind == "follow-up"), None)),
                 "Number of infusions": _range(_first(procs, "per_patient")),
-                "Duration of pain relief (months)": _range(
-                    next((d.data for d in durs if d.data["kind"] == "pain-relief"), None)
-                ),
+                "Duration of pain relief (months)": _range(next((d for d in durs if d.kind == "pain-relief"), None)),
                 "Radiological response (evaluable)": (
-                    rr["printed"]
-                    if rr and "printed" in rr
-                    else f"{_value(rr.get('n'))}/{_value(rr.get('of'))}"
-                    if rr
-                    else ""
+                    rr.printed if rr and rr.printed is not None else f"{_value(rr.n)}/{_value(rr.of)}" if rr else ""
                 ),
             }
         )

@@ -45,13 +45,13 @@ class Synthesis:
 
 def _reports(s: Study, outcome: str) -> bool:
     if outcome in ("pain-relief", "radiological"):
-        return any(r.data["kind"] == outcome for r in s.responses)
+        return any(r.kind == outcome for r in s.responses)
     if outcome == "scores":
         return bool(s.scores)
     if outcome == "relief-duration":
-        return any(r.data["kind"] == "pain-relief" for r in s.durations)
+        return any(r.kind == "pain-relief" for r in s.durations)
     if outcome == "survival":
-        return any(r.data["kind"] == "survival" for r in s.durations)
+        return any(r.kind == "survival" for r in s.durations)
     return bool(s.complications)
 
 

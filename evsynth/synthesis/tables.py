@@ -12,7 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from evsynth.core.model import Reading, Study, Value, months
+from evsynth.core.model import Study, Value, months
+from evsynth.core.records import Complication, Duration, Population, Span
 from evsynth.core.vocab import Vocabularies
 from evsynth.load.vocabulary import load_vocabularies
 from evsynth.synthesis.outcomes import POOLED_OUTCOMES, choose_outcome, outcomes
@@ -34,10 +35,10 @@ def _unit(v: Value, default: str | None) -> str:
     return unit[:-1] if float(v.value) == 1 else unit
 
 
-def duration_text(d: dict[str, Any], words: bool = True) -> str:
+def duration_text(d: Duration | Span, words: bool = True) -> str:
     """A duration as printed: '2.5 months', '1–6 months', '3.5 months–1 year'; 'not reported'."""
-    unit = d.get("unit")
-    lo, hi = d.get("min"), d.get("max")
+    unit = d.unit
+    lo, hi = d.min, d.max
     if isinstance(lo, Value) and isinstance(hi, Value):
         if (lo.unit or unit) == (hi.unit or unit):
             text = f"{fmt(lo.value)}{DASH}{fmt(hi.value)} {_unit(hi, unit)}"
@@ -47,18 +48,17 @@ def duration_text(d: dict[str, Any], words: bool = True) -> str:
         text = f"up to {fmt(hi.value)} {_unit(hi, unit)}"
     else:
         text = ""
-    for key, word in (("value", ""), ("mean", "mean "), ("median", "median ")):
-        v = d.get(key)
-        if isinstance(v, Value):
+    for v, word in ((d.value, ""), (d.mean, "mean "), (d.median, "median ")):
+        if v is not None:
             one = f"{word if words else ''}{fmt(v.value)} {_unit(v, unit)}"
             text = one if not text else f"{text} ({one})"
     return text or NR
 
 
-def duration_months(d: dict[str, Any]) -> tuple[float | None, float | None]:
+def duration_months(d: Duration | Span) -> tuple[float | None, float | None]:
     """(shortest, longest) in months, a single value counting as both."""
-    unit = d.get("unit")
-    vals = {k: months(d[k], unit) for k in ("min", "max", "value", "mean", "median") if isinstance(d.get(k), Value)}
+    given = {"min": d.min, "max": d.max, "value": d.value, "mean": d.mean, "median": d.median}
+    vals = {k: months(v, d.unit) for k, v in given.items() if v is not None}
     lo = vals.get("min", vals.get("value", vals.get("median", vals.get("mean"))))
     hi = vals.get("max", vals.get("value", vals.get("median", vals.get("mean"))))
     return lo, hi
@@ -70,23 +70,23 @@ def duration_months(d: dict[str, Any]) -> tuple[float | None, float | None]:
 # --- comparisons across every study --------------------------------------------------------
 
 
-def primary_population(study: Study) -> Reading | None:
+def primary_population(study: Study) -> Population | None:
     """The population reading of the most direct report that counts patients."""
     from evsynth.synthesis.outcomes import REPORT_ORDER
 
-    with_n = [r for r in study.population if isinstance(r.data.get("patients"), Value)]
+    with_n = [r for r in study.population if r.patients is not None]
     return min(with_n, key=lambda r: REPORT_ORDER.get(r.source.report.kind, 9)) if with_n else None
 
 
 def patients(study: Study) -> int | None:
     r = primary_population(study)
-    return int(r.data["patients"].value) if r else None
+    return int(r.patients.value) if r and r.patients else None
 
 
-def relief_duration(study: Study) -> Reading | None:
+def relief_duration(study: Study) -> Duration | None:
     from evsynth.synthesis.outcomes import REPORT_ORDER
 
-    rs = [r for r in study.durations if r.data["kind"] == "pain-relief"]
+    rs = [r for r in study.durations if r.kind == "pain-relief"]
     return min(rs, key=lambda r: REPORT_ORDER.get(r.source.report.kind, 9)) if rs else None
 
 
@@ -98,8 +98,8 @@ def comparison_table(studies: list[Study], vocab: Vocabularies | None = None) ->
         pain = choose_outcome(s, "pain-relief")
         radio = choose_outcome(s, "radiological")
         relief = relief_duration(s)
-        surv = next((r for r in s.durations if r.data["kind"] == "survival"), None)
-        lo, hi = duration_months(relief.data) if relief else (None, None)
+        surv = next((r for r in s.durations if r.kind == "survival"), None)
+        lo, hi = duration_months(relief) if relief else (None, None)
         rows.append(
             {
                 "study": s.id,
@@ -107,18 +107,18 @@ def comparison_table(studies: list[Study], vocab: Vocabularies | None = None) ->
                 "Year": s.year,
                 "group": s.group,
                 "Intervention": s.category,
-                "Design": s.design.data["type"].replace("-", " "),
+                "Design": s.design.type.replace("-", " "),
                 "Patients": patients(s),
                 "Pain relief": _prop_text(pain),
                 "Pain relief n": pain.events if pain else None,
                 "Pain relief N": pain.total if pain else None,
-                "Duration of pain relief": duration_text(relief.data) if relief else NR,
+                "Duration of pain relief": duration_text(relief) if relief else NR,
                 "Relief min (months)": lo,
                 "Relief max (months)": hi,
-                "Survival": duration_text(surv.data) if surv else NR,
+                "Survival": duration_text(surv) if surv else NR,
                 "Radiological response": _prop_text(radio),
                 "Complications": "; ".join(_complication(c) for c in s.complications) or NR,
-                "Extraction": s.extraction["status"],
+                "Extraction": s.extraction.status,
             }
         )
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
@@ -149,8 +149,8 @@ def _prop_text(o: Any) -> str:
     if o is None:
         return NR
     if o.events is None:
-        pct = (o.reading.data.get("responders") or {}).get("percent")
-        return f"{fmt(pct.value)}%" if isinstance(pct, Value) else NR
+        pct = o.reading.responders.percent if o.reading.responders else None
+        return f"{fmt(pct.value)}%" if pct is not None else NR
     if not o.total:
         return f"{o.events} (denominator not reported)"
     derived = {"from percentage": ", back-calculated from the printed %", "categories": ", sum of categories"}
@@ -159,12 +159,10 @@ def _prop_text(o: Any) -> str:
     )
 
 
-def _complication(c: Reading) -> str:
-    n, pct = c.data.get("n"), c.data.get("percent")
-    count = (
-        fmt(n.value) if isinstance(n, Value) else (f"{fmt(pct.value)}%" if isinstance(pct, Value) else "n not reported")
-    )
-    return f"{c.data['event']}: {count}"
+def _complication(c: Complication) -> str:
+    n, pct = c.n, c.percent
+    count = fmt(n.value) if n is not None else (f"{fmt(pct.value)}%" if pct is not None else "n not reported")
+    return f"{c.event}: {count}"
 
 
 def pooled_results(studies: list[Study], vocab: Vocabularies | None = None) -> list[dict[str, Any]]:
@@ -247,7 +245,7 @@ def duration_span(studies: list[Study]) -> dict[str, Any]:
     spans: list[tuple[Study, float, float]] = []
     for s in studies:
         r = relief_duration(s)
-        lo, hi = duration_months(r.data) if r else (None, None)
+        lo, hi = duration_months(r) if r else (None, None)
         if lo is not None and hi is not None:
             spans.append((s, lo, hi))
     if not spans:
@@ -259,7 +257,7 @@ def duration_span(studies: list[Study]) -> dict[str, Any]:
         "high": high,
         "low_studies": [s for s, lo, _ in spans if lo == low],
         "high_studies": [s for s, _, hi in spans if hi == high],
-        "ambiguous": [s for s, _, _ in spans if (r := relief_duration(s)) and r.data.get("ambiguous")],
+        "ambiguous": [s for s, _, _ in spans if (r := relief_duration(s)) and r.ambiguous],
     }
 
 

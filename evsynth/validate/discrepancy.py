@@ -8,6 +8,7 @@ from typing import Any
 
 from evsynth.core.model import Study, Value, months
 from evsynth.core.problems import Problem
+from evsynth.core.records import TimePoint
 
 ITEM_KEYS = ("primary", "site", "name", "event", "label", "drug")
 
@@ -74,8 +75,8 @@ def _item_key(item: Any, i: int) -> str:
 
 
 def _time_key(tp: Any) -> str:
-    if isinstance(tp, dict):
-        value, unit = tp["value"], str(tp["unit"])
+    if isinstance(tp, dict | TimePoint):
+        value, unit = (tp["value"], str(tp["unit"])) if isinstance(tp, dict) else (tp.value, tp.unit)
         return f"{_fmt(value)} {unit[:-1] if value == 1 else unit}"
     return str(tp)
 

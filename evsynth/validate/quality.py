@@ -13,7 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from evsynth.core.model import Reading, Study, Value, months
+from evsynth.core.model import Study, Value, months
+from evsynth.core.records import Complication, Duration, Population, Record, Response, Score
 from evsynth.validate.discrepancy import Discrepancy, _disc, _entry, _fmt, _leaves, _time_key, _what, decimals
 from evsynth.validate.quality_rows import _covers, _rows
 
@@ -87,13 +88,8 @@ def grim_possible(mean: float, n: int, places: int) -> bool:
 
 def _grim(study: Study) -> Iterator[Discrepancy]:
     for r in study.population:
-        age, n = r.data.get("age") or {}, r.data.get("patients")
-        mean = age.get("mean")
-        if (
-            isinstance(mean, Value)
-            and isinstance(n, Value)
-            and not grim_possible(float(mean), int(n.value), decimals(mean))
-        ):
+        mean, n = r.age.mean if r.age else None, r.patients
+        if mean is not None and n is not None and not grim_possible(float(mean), int(n.value), decimals(mean)):
             yield _disc(
                 study,
                 "grim-impossible",
@@ -107,65 +103,68 @@ def _grim(study: Study) -> Iterator[Discrepancy]:
 # --- the same measure from two reports (or two places) ---------------------------------
 
 
-def _derived(r: Reading) -> Iterator[tuple[tuple[str, ...], float, Value, str]]:
+def _derived(r: Record) -> Iterator[tuple[tuple[str, ...], float, Value, str]]:
     """Totals a reading implies without printing them (responders from categories, site sums)."""
-    cats = r.data.get("categories", [])
-    if r.section == "responses" and "responders" not in r.data and r.data.get("exhaustive"):
-        resp = [c for c in cats if c.get("response") and isinstance(c.get("n"), Value)]
+    if isinstance(r, Response) and r.responders is None and r.exhaustive:
+        resp = [(c.n, c.name) for c in r.categories if c.response and c.n is not None]
         if resp:
-            names = " + ".join(f"{c['n'].value} {c['name']}" for c in resp)
-            yield ("responders", "n"), sum(float(c["n"]) for c in resp), resp[0]["n"], names
-    prims = r.data.get("primaries", [])
-    if r.section == "population" and prims and all(isinstance(p.get("n"), Value) for p in prims):
-        if "patients" not in r.data:
-            yield ("patients",), sum(float(p["n"]) for p in prims), prims[0]["n"], "sum of the primary tumour rows"
+            names = " + ".join(f"{n.value} {name}" for n, name in resp)
+            yield ("responders", "n"), sum(float(n) for n, _ in resp), resp[0][0], names
+    if isinstance(r, Population):
+        yield from _population_sums(r)
+
+
+def _population_sums(r: Population) -> Iterator[tuple[tuple[str, ...], float, Value, str]]:
+    prims = r.primaries
+    counts = [p.n for p in prims if p.n is not None]
+    if prims and len(counts) == len(prims):
+        if r.patients is None:
+            yield ("patients",), sum(float(n) for n in counts), counts[0], "sum of the primary tumour rows"
         for key in ("solitary", "multiple"):
-            vals = [p[key] for p in prims if isinstance(p.get(key), Value)]
-            if vals and "metastases" not in r.data:
+            vals = [v for p in prims if (v := getattr(p, key)) is not None]
+            if vals and r.metastases is None:
                 yield ("metastases", key), sum(float(v) for v in vals), vals[0], f"sum of the {key} column"
-        if "sites" not in r.data and all(p.get("sites") for p in prims):
+        if not r.sites and all(p.sites for p in prims):
             totals: dict[str, list[Value]] = defaultdict(list)
             for p in prims:
-                for s in p["sites"]:
-                    if isinstance(s.get("n"), Value):
-                        totals[s["site"]].append(s["n"])
+                for s in p.sites:
+                    if s.n is not None:
+                        totals[s.site].append(s.n)
             for site, vals in totals.items():
                 yield ("sites", site, "n"), sum(float(v) for v in vals), vals[0], f"sum of the {site} column"
 
 
-def _group_key(r: Reading) -> tuple[str, ...]:
-    d = r.data
-    if r.section == "responses":
-        return (r.section, d["kind"], _time_key(d.get("time_point", "")), d.get("per", "patients"))
-    if r.section == "durations":
-        return (r.section, d["kind"])
-    if r.section == "complications":
-        return (r.section, re.sub(r"\W+", " ", d["event"].casefold()).strip(), d.get("per", "patients"))
-    if r.section == "scores":
-        return (r.section, d["domain"], d["scale"].casefold(), str(d.get("label", "")).casefold())
+def _group_key(r: Record) -> tuple[str, ...]:
+    if isinstance(r, Response):
+        return (r.section, r.kind, _time_key(r.time_point or ""), r.per or "patients")
+    if isinstance(r, Duration):
+        return (r.section, r.kind)
+    if isinstance(r, Complication):
+        return (r.section, re.sub(r"\W+", " ", r.event.casefold()).strip(), r.per or "patients")
+    if isinstance(r, Score):
+        return (r.section, r.domain, r.scale.casefold(), (r.label or "").casefold())
     return (r.section,)
 
 
-def _title(r: Reading) -> str:
+def _title(r: Record) -> str:
     """How a group of readings is named in messages: 'radiological response at 1 month', 'survival'."""
-    d = r.data
-    if r.section == "responses":
-        when = f" at {_time_key(d['time_point'])}" if "time_point" in d else ""
-        return f"{d['kind'].replace('-', ' ')} response{when}"
-    if r.section == "durations":
-        return f"{d['kind'].replace('-', ' ')} duration"
-    if r.section == "complications":
-        return f"complication '{d['event']}'"
-    if r.section == "scores":
-        return f"{d['scale']} {d.get('label', '')}".strip()
+    if isinstance(r, Response):
+        when = f" at {_time_key(r.time_point)}" if r.time_point is not None else ""
+        return f"{r.kind.replace('-', ' ')} response{when}"
+    if isinstance(r, Duration):
+        return f"{r.kind.replace('-', ' ')} duration"
+    if isinstance(r, Complication):
+        return f"complication '{r.event}'"
+    if isinstance(r, Score):
+        return f"{r.scale} {r.label or ''}".strip()
     return r.section
 
 
-def _compare(study: Study, readings: list[Reading]) -> Iterator[Discrepancy]:
-    table: dict[tuple[str, ...], list[tuple[float, Value, Reading, str]]] = defaultdict(list)
+def _compare(study: Study, readings: list[Record]) -> Iterator[Discrepancy]:
+    table: dict[tuple[str, ...], list[tuple[float, Value, Record, str]]] = defaultdict(list)
     for r in readings:
         timed = r.section == "durations"
-        for path, x, v in _leaves(r.data, (), None, timed):
+        for path, x, v in _leaves(r.tree, (), None, timed):
             table[path].append((x, v, r, ""))
         for path, x, v, how in _derived(r):
             table[path].append((x, v, r, how))
@@ -193,25 +192,26 @@ def _stat(path: tuple[str, ...], v: Value) -> str:
     return f" months ({v.path[-1]})" if path and path[0] == "central" else ""
 
 
-def _central(readings: list[Reading], table: dict[tuple[str, ...], list[tuple[float, Value, Reading, str]]]) -> None:
+def _central(readings: list[Record], table: dict[tuple[str, ...], list[tuple[float, Value, Record, str]]]) -> None:
     """Durations reported with different statistics (median in one report, mean in another)."""
-    stats = {}
+    stats: dict[int, tuple[str, Value, Duration]] = {}
     for r in readings:
+        assert isinstance(r, Duration)
         for key in ("median", "mean", "value"):
-            if isinstance(r.data.get(key), Value):
-                stats[id(r)] = (key, r)
+            v = getattr(r, key)
+            if v is not None:
+                stats[id(r)] = (key, v, r)
                 break
-    if len({k for k, _ in stats.values()}) < 2:
+    if len({k for k, _, _ in stats.values()}) < 2:
         return
-    for key, r in stats.values():
-        v = r.data[key]
-        table[("central", key)].append((months(v, r.data.get("unit")), v, r, ""))
+    for key, v, r in stats.values():
+        table[("central", key)].append((months(v, r.unit), v, r, ""))
     merged = [e for k in list(table) if k[0] == "central" for e in table.pop(k)]
     table[("central", "mean or median")] = merged
 
 
 def _comparisons(study: Study) -> Iterator[Discrepancy]:
-    groups: dict[tuple[str, ...], list[Reading]] = defaultdict(list)
+    groups: dict[tuple[str, ...], list[Record]] = defaultdict(list)
     for section in ("population", "procedures", "responses", "durations", "complications", "scores"):
         for r in getattr(study, section):
             groups[_group_key(r)].append(r)
@@ -225,27 +225,26 @@ def _comparisons(study: Study) -> Iterator[Discrepancy]:
 
 def _changes(study: Study) -> Iterator[Discrepancy]:
     for r in study.scores:
-        points = r.data["points"]
-        base = next((p for p in points if p["time_point"] == "baseline" and isinstance(p.get("mean"), Value)), None)
+        base = next((p.mean for p in r.points if p.time_point == "baseline" and p.mean is not None), None)
         if base is None:
             continue
-        for p in points:
-            change = (p.get("change") or {}).get("mean")
-            if p is base or not isinstance(change, Value) or not isinstance(p.get("mean"), Value):
+        for p in r.points:
+            change = p.change.mean if p.change else None
+            if p.mean is base or change is None or p.mean is None:
                 continue
-            diff = float(base["mean"]) - float(p["mean"])
-            tol = sum(0.5 * 10 ** -decimals(v) for v in (base["mean"], p["mean"], change)) + 1e-9
+            diff = float(base) - float(p.mean)
+            tol = sum(0.5 * 10 ** -decimals(v) for v in (base, p.mean, change)) + 1e-9
             if abs(abs(diff) - abs(float(change))) > tol:
-                when = _time_key(p["time_point"])
+                when = _time_key(p.time_point)
                 yield _disc(
                     study,
                     "change-mismatch",
-                    f"{r.data['scale']} change at {when}",
-                    f"{r.data['scale']} change at {when} printed as {change.value}, but the means "
-                    f"give {base['mean'].value} - {p['mean'].value} = {_fmt(diff)}",
+                    f"{r.scale} change at {when}",
+                    f"{r.scale} change at {when} printed as {change.value}, but the means "
+                    f"give {base.value} - {p.mean.value} = {_fmt(diff)}",
                     _entry(change),
-                    _entry(base["mean"]),
-                    _entry(p["mean"]),
+                    _entry(base),
+                    _entry(p.mean),
                 )
 
 
@@ -258,6 +257,6 @@ def find_discrepancies(study: Study, vocab: Any = None) -> list[Discrepancy]:
     covers = _covers(vocab or load_vocabularies())
     found: list[Discrepancy] = []
     for r in study.readings():
-        found += _percent_checks(study, r.data, None)
+        found += _percent_checks(study, r.tree, None)
     found += [*_grim(study), *_comparisons(study), *_changes(study), *_rows(study, covers)]
     return found

@@ -7,12 +7,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from evsynth.core.model import Study, Value
+from evsynth.core.records import PatientRow
 from evsynth.validate.discrepancy import Discrepancy, _disc, _entry, _fmt, _leaves, _what, decimals
 
 
-def _rows_summary(study: Study, rows: list[dict[str, Any]]) -> dict[tuple[str, ...], float]:
-    ages = [r["age"] for r in rows if isinstance(r.get("age"), int)]
-    sexes = Counter(r.get("sex") for r in rows)
+def _rows_summary(study: Study, rows: tuple[PatientRow, ...]) -> dict[tuple[str, ...], float]:
+    ages = [r.age for r in rows if isinstance(r.age, int)]
+    sexes = Counter(r.sex for r in rows)
     out: dict[tuple[str, ...], float] = {
         ("patients",): len(rows),
         ("sex", "male"): sexes["M"],
@@ -20,7 +21,7 @@ def _rows_summary(study: Study, rows: list[dict[str, Any]]) -> dict[tuple[str, .
     }
     if ages:
         out.update({("age", "min"): min(ages), ("age", "max"): max(ages), ("age", "mean"): sum(ages) / len(ages)})
-    for prim, n in Counter(r.get("primary") for r in rows if r.get("primary")).items():
+    for prim, n in Counter(r.primary for r in rows if r.primary).items():
         out[("primaries", str(prim), "n")] = n
     return out
 
@@ -29,22 +30,20 @@ def _rows(study: Study, vocab_covers: Any) -> Iterator[Discrepancy]:
     table = study.patients_table
     if table is None:
         return
-    rows = table.data["rows"]
+    rows = table.rows
     derived = _rows_summary(study, rows)
     tv = Value(len(rows), table.source, table.line, 1, ("patients_table",))
     for r in study.population:
         checks = dict(derived)
-        for s in r.data.get("sites", []):
-            checks[("sites", s["site"], "n")] = sum(
-                1 for row in rows if any(vocab_covers(s["site"], x) for x in row.get("sites", []))
-            )
-        for p in r.data.get("primaries", []):
-            for s in p.get("sites", []):
-                mine = [row for row in rows if row.get("primary") == p["primary"]]
-                checks[("primaries", p["primary"], "sites", s["site"], "n")] = sum(
-                    1 for row in mine if any(vocab_covers(s["site"], x) for x in row.get("sites", []))
+        for s in r.sites:
+            checks[("sites", s.site, "n")] = sum(1 for row in rows if any(vocab_covers(s.site, x) for x in row.sites))
+        for p in r.primaries:
+            for s in p.sites:
+                mine = [row for row in rows if row.primary == p.primary]
+                checks[("primaries", p.primary, "sites", s.site, "n")] = sum(
+                    1 for row in mine if any(vocab_covers(s.site, x) for x in row.sites)
                 )
-        for path, _x, v in _leaves(r.data, (), None, False):
+        for path, _x, v in _leaves(r.tree, (), None, False):
             key = tuple(p for p in path)
             if key in checks:
                 expected = checks[key]

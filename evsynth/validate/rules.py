@@ -10,13 +10,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from evsynth.core.limits import DURATION_MONTHS_MAX
-from evsynth.core.model import MONTHS_PER_UNIT, Reading, Study, Value, months
+from evsynth.core.model import MONTHS_PER_UNIT, Study, Value, months
 from evsynth.core.problems import Problem
+from evsynth.core.records import Complication, Proportion, Record, Response
 
 DURATION_KEYS = ("durations",)
 
 
-def _p(study: Study, v: Value | Reading, code: str, msg: str) -> Problem:
+def _p(study: Study, v: Value | Record, code: str, msg: str) -> Problem:
     line = v.line
     col = v.column if isinstance(v, Value) else 1
     return Problem(study.path, line, col, code, msg)
@@ -30,18 +31,18 @@ def _name(v: Value) -> str:
     return ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in v.path).replace(".[", "[")
 
 
-def patients_of(study: Study, reading: Reading) -> int | None:
+def patients_of(study: Study, reading: Response | Complication) -> int | None:
     """The patients that bound a record's counts: those of the same report, when counted in patients.
 
     Another report of the same study may describe a different cohort (an abstract of a larger
     series, a secondary table), so it does not bound this one.
     """
-    if reading.data.get("per", "patients") != "patients":
+    if (reading.per or "patients") != "patients":
         return None
     counts = [
-        int(r.data["patients"].value)
+        int(r.patients.value)
         for r in study.population
-        if r.source.report.id == reading.source.report.id and isinstance(r.data.get("patients"), Value)
+        if r.source.report.id == reading.source.report.id and r.patients is not None
     ]
     return max(counts) if counts else None
 
@@ -60,30 +61,30 @@ def _exceeds(study: Study, part: Any, whole: Any, whole_name: str, hint: str = "
 PERCENT_HINT = "; if it is a percentage, put it under `percent:`"
 
 
-def _proportion(study: Study, prop: Any, bound: Any, bound_name: str) -> Iterator[Problem]:
-    if not isinstance(prop, dict):
+def _proportion(study: Study, prop: Proportion | Complication | None, bound: Any, bound_name: str) -> Iterator[Problem]:
+    if prop is None:
         return
-    yield from _exceeds(study, prop.get("n"), prop.get("of"), "its denominator `of`", PERCENT_HINT)
-    if prop.get("of") is None:
-        yield from _exceeds(study, prop.get("n"), bound, bound_name, PERCENT_HINT)
+    yield from _exceeds(study, prop.n, prop.of, "its denominator `of`", PERCENT_HINT)
+    if prop.of is None:
+        yield from _exceeds(study, prop.n, bound, bound_name, PERCENT_HINT)
     else:
-        yield from _exceeds(study, prop.get("of"), bound, bound_name)
+        yield from _exceeds(study, prop.of, bound, bound_name)
 
 
 def check_responses(study: Study) -> Iterator[Problem]:
     for r in study.responses:
         total = patients_of(study, r)
-        evaluated, responders = r.data.get("evaluated"), r.data.get("responders")
+        evaluated, responders = r.evaluated, r.responders
         yield from _proportion(study, evaluated, total, "the patients in the series")
-        ev_n = evaluated.get("n") if isinstance(evaluated, dict) else None
-        bound = ev_n if isinstance(ev_n, Value) else total
+        ev_n = evaluated.n if evaluated else None
+        bound: Value | int | None = ev_n if ev_n is not None else total
         yield from _proportion(study, responders, bound, "those evaluated")
-        cat_bound = (responders or {}).get("of") or bound
-        cats = r.data.get("categories", [])
+        cat_bound = (responders.of if responders else None) or bound
+        cats = r.categories
         for c in cats:
-            yield from _exceeds(study, c.get("n"), cat_bound, "those evaluated", PERCENT_HINT)
-        if r.data.get("exhaustive") and isinstance(cat_bound, Value):
-            counted = [c["n"] for c in cats if isinstance(c.get("n"), Value)]
+            yield from _exceeds(study, c.n, cat_bound, "those evaluated", PERCENT_HINT)
+        if r.exhaustive and isinstance(cat_bound, Value):
+            counted = [c.n for c in cats if c.n is not None]
             total_n = sum(float(v) for v in counted)
             if len(counted) < len(cats) or total_n != float(cat_bound):
                 yield _p(
@@ -97,12 +98,15 @@ def check_responses(study: Study) -> Iterator[Problem]:
 
 def check_population(study: Study) -> Iterator[Problem]:
     for r in study.population:
-        own = r.data.get("patients")
-        bound = own if isinstance(own, Value) else None
-        for key in ("palliative", "bone_metastases"):
-            yield from _exceeds(study, r.data.get(key), bound, "the patients")
-        for group in ("sex", "metastases"):
-            parts = [v for v in (r.data.get(group) or {}).values() if isinstance(v, Value)]
+        bound = r.patients
+        for part in (r.palliative, r.bone_metastases):
+            yield from _exceeds(study, part, bound, "the patients")
+        groups = {
+            "sex": (r.sex.male, r.sex.female) if r.sex else (),
+            "metastases": (r.metastases.solitary, r.metastases.multiple) if r.metastases else (),
+        }
+        for group, given in groups.items():
+            parts = sorted((v for v in given if v is not None), key=lambda v: (v.line, v.column))
             if parts and bound is not None and sum(float(v) for v in parts) > float(bound):
                 yield _p(
                     study,
@@ -111,7 +115,7 @@ def check_population(study: Study) -> Iterator[Problem]:
                     f"{group} counts add up to {sum(float(v) for v in parts):g}, "
                     f"more than the {float(bound):g} patients",
                 )
-        prim = [p["n"] for p in r.data.get("primaries", []) if isinstance(p.get("n"), Value)]
+        prim = [p.n for p in r.primaries if p.n is not None]
         if prim and bound is not None and sum(float(v) for v in prim) > float(bound):
             yield _p(
                 study,
@@ -124,7 +128,7 @@ def check_population(study: Study) -> Iterator[Problem]:
 
 def check_complications(study: Study) -> Iterator[Problem]:
     for r in study.complications:
-        yield from _proportion(study, r.data, patients_of(study, r), "the patients in the series")
+        yield from _proportion(study, r, patients_of(study, r), "the patients in the series")
 
 
 def _ranges(node: Any, unit: str | None) -> Iterator[tuple[Value, Value, Value | None, str | None]]:
@@ -146,7 +150,7 @@ def _ranges(node: Any, unit: str | None) -> Iterator[tuple[Value, Value, Value |
 
 def check_ranges(study: Study) -> Iterator[Problem]:
     for r in study.readings():
-        for lo, hi, mid, unit in _ranges(r.data, None):
+        for lo, hi, mid, unit in _ranges(r.tree, None):
             is_time = unit in ("days", "weeks", "months", "years") or lo.unit or hi.unit
             conv = (lambda v: months(v, unit)) if is_time else float  # noqa: B023 (used at once, inside the loop)
             if mid is None and conv(lo) > conv(hi):
@@ -182,7 +186,7 @@ DURATION_NUMBERS = ("value", "mean", "median", "min", "max", "sd")
 def check_durations(study: Study) -> Iterator[Problem]:
     """No duration longer than a lifetime (DURATION_MONTHS_MAX): a unit or a number typed wrong."""
     for r in study.readings():
-        for v, unit in _durations_in(r.data, None):
+        for v, unit in _durations_in(r.tree, None):
             if months(v, unit) > DURATION_MONTHS_MAX:
                 yield _p(
                     study,
@@ -197,15 +201,15 @@ def check_patients_table(study: Study) -> Iterator[Problem]:
     table = study.patients_table
     if table is None:
         return
-    rows = table.data["rows"]
+    rows = table.rows
     seen: set[int] = set()
     for row in rows:
-        if row["no"] in seen:
-            yield _p(study, table, "duplicate-row", f"patient number {row['no']} appears twice in the table")
-        seen.add(row["no"])
+        if row.no in seen:
+            yield _p(study, table, "duplicate-row", f"patient number {row.no} appears twice in the table")
+        seen.add(row.no)
     for r in study.population:
-        n = r.data.get("patients")
-        if isinstance(n, Value) and r.source.report.id == table.source.report.id and int(n.value) != len(rows):
+        n = r.patients
+        if n is not None and r.source.report.id == table.source.report.id and int(n.value) != len(rows):
             yield _p(
                 study,
                 table,
