@@ -175,6 +175,7 @@ class Builder:
                 node.get("ambiguous"),
                 node.get("printed"),
                 node.get("unit"),
+                inferred=node.get("inferred"),
             )
         return Value(node, src, line, col, path)
 

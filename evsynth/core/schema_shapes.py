@@ -40,7 +40,16 @@ RESPONSE_KINDS = [
     "other",
 ]
 DURATION_KINDS = ["pain-relief", "response", "survival", "follow-up", "other"]
-UNITS_OF_ANALYSIS = ["patients", "lesions", "vertebrae", "procedures", "embolizations", "arteries", "tumours"]
+UNITS_OF_ANALYSIS = [
+    "patients",
+    "lesions",
+    "vertebrae",
+    "procedures",
+    "embolizations",
+    "arteries",
+    "tumours",
+    "not-stated",
+]
 SEVERITIES = ["minor", "major", "severe", "not-severe", "not-graded"]
 
 
@@ -82,6 +91,10 @@ def _long_form(value: Schema) -> dict[str, Schema]:
         ),
         "printed": text("The number exactly as printed, when it was printed in another form (e.g. '5/16 (30%)')."),
         "note": text("A qualifier the source attaches (a footnote, a condition)."),
+        "inferred": text(
+            "Set when the number is not printed as such: why and how it was inferred (e.g. the series size taken as "
+            "the denominator of a printed percentage). The site marks it as inferred."
+        ),
         "ambiguous": text(
             "Why this reading is uncertain (e.g. a table whose columns are misaligned) and which reading was chosen."
         ),

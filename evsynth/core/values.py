@@ -61,6 +61,7 @@ class Value:
     printed: str | None = None
     unit: str | None = None
     derived: bool = False
+    inferred: str | None = None  # why, when the number is not printed as such
 
     @property
     def locator(self) -> str:

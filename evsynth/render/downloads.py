@@ -21,6 +21,7 @@ from pybtex.database import BibliographyData
 from evsynth.core import escape
 from evsynth.core.model import Study, Value
 from evsynth.load.files import Bibliography
+from evsynth.render import views
 from evsynth.synthesis import tables
 from evsynth.synthesis.synthesize import Synthesis
 from evsynth.validate.discrepancy import Discrepancy
@@ -51,7 +52,7 @@ def value_json(v: Value) -> dict[str, Any]:
     where = v.where or v.source.where
     if where:
         out["where"] = where
-    for key in ("note", "ambiguous", "printed", "unit"):
+    for key in ("note", "ambiguous", "printed", "unit", "inferred"):
         if getattr(v, key):
             out[key] = getattr(v, key)
     return out
@@ -229,5 +230,5 @@ def all_downloads(syn: Synthesis, bib: Bibliography) -> dict[str, str]:
         "discrepancies.csv": discrepancies_csv(syn.discrepancies),
         "references.bib": references_bib(bib),
         "references.ris": references_ris(bib),
-        "comparison.csv": frame_csv(syn.comparison),
+        "comparison.csv": frame_csv(syn.comparison.rename(columns=views.COLUMN_LABELS)),
     }

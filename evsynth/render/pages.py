@@ -45,7 +45,9 @@ def figure_alt(svg: str) -> str:
 def frame_md(frame: pd.DataFrame, columns: list[str] | None = None) -> Markup:
     """A DataFrame as a Markdown table, every cell escaped."""
     cols = columns or list(frame.columns)
-    head = "| " + " | ".join(md(c) for c in cols) + " |\n| " + " | ".join("---" for _ in cols) + " |\n"
+    head = (
+        "| " + " | ".join(md(views.column_label(c)) for c in cols) + " |\n| " + " | ".join("---" for _ in cols) + " |\n"
+    )
     body = "".join("| " + " | ".join(md(_cell(row[c])) for c in cols) + " |\n" for _, row in frame.iterrows())
     return Markup(head + body)
 
@@ -167,7 +169,7 @@ class Renderer:
         syn, page = self.syn, self.page
         groups = [self.group_context(g) for g in self.vocab.groups]
         page("index.md", "home.md.j2", [s.citation for s in syn.studies], groups=groups,
-             n_studies=len(syn.studies), total_patients=syn.comparison["Patients"].sum(),
+             n_studies=len(syn.studies), total_patients=syn.comparison["patients"].sum(),
              n_discrepancies=len(syn.discrepancies))  # fmt: skip
         page("interventions/index.md", "interventions-index.md.j2", groups=groups)
         for g in groups:

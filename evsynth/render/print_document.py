@@ -163,7 +163,7 @@ def render_pdf_html(
         lstrip_blocks=True,
     )
     env.filters["fid"] = footnote_id
-    patients = int(syn.comparison["Patients"].fillna(0).sum()) if len(syn.comparison) else 0
+    patients = int(syn.comparison["patients"].fillna(0).sum()) if len(syn.comparison) else 0
     return str(
         env.get_template("pdf.html.j2").render(
             chapters=chs,

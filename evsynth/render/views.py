@@ -22,6 +22,7 @@ from evsynth.synthesis.tables import NR, duration_months, duration_text, fmt
 md = attr = escape.markdown
 NOT_REPORTED = Markup(f'<span class="nr">{NR}</span>')
 AMBIGUOUS = Markup('<sup class="amb" title="uncertain reading">?</sup>')
+INFERRED = Markup('<sup class="inf" title="not printed: inferred">inferred</sup>')
 
 
 def slug(text: str) -> str:
@@ -36,6 +37,8 @@ def provenance(v: Value) -> str:
         parts.append(v.note)
     if v.ambiguous:
         parts.append(f"uncertain reading: {v.ambiguous}")
+    if v.inferred:
+        parts.append(f"not printed, inferred: {v.inferred}")
     return "; ".join(parts)
 
 
@@ -43,10 +46,11 @@ def val(v: Any, suffix: str = "") -> Markup:
     """A number with its provenance on hover (title) and in print (data-prov)."""
     if not isinstance(v, Value):
         return NOT_REPORTED if v is None else md(v)
-    mark = AMBIGUOUS if v.ambiguous else ""
+    mark = (AMBIGUOUS if v.ambiguous else "") + (INFERRED if v.inferred else "")
     prov = attr(provenance(v))
     unit = f" {md(v.unit)}" if v.unit else ""
-    own = " own" if v.where or v.note or v.printed or v.ambiguous else ""
+    own = " own" if v.where or v.note or v.printed or v.ambiguous or v.inferred else ""
+    own += " inferred" if v.inferred else ""
     number = md(fmt(v.value)) if isinstance(v.value, str) else Markup(fmt(v.value))
     return Markup(f'<span class="prov{own}" title="{prov}" data-prov="{prov}">{number}{unit}{md(suffix)}</span>{mark}')
 
@@ -131,7 +135,7 @@ def relief_range(span: Any) -> tuple[str, str] | None:
     """A group's pain-relief range in months, each end rounded to 0.1, or None when not reported."""
     if span is None:
         return None
-    lo, hi = span["Relief from (months)"], span["Relief to (months)"]
+    lo, hi = span["relief_from_months"], span["relief_to_months"]
     if lo is None or lo is pd.NA or (isinstance(lo, float) and lo != lo):
         return None
     return fmt(round(lo, 1)), fmt(round(hi, 1))
@@ -141,16 +145,16 @@ def group_view(span: Any, pooled: list[dict[str, Any]], studies: list[Study]) ->
     """What a group's pages print: counts and totals, the relief range, each pooled result's patients."""
     return {
         "n_studies": len(studies),
-        "patients": int(span["Patients"]) if span is not None else 0,
+        "patients": int(span["patients"]) if span is not None else 0,
         "relief": relief_range(span),
-        "set_by": span["Set by"] if span is not None else "",
+        "set_by": span["set_by"] if span is not None else "",
         "pooled": [{**r, "patients": sum(s.total for s in r["pooled"].studies)} for r in pooled],
     }
 
 
 def studies_rows(comparison: pd.DataFrame) -> list[dict[str, Any]]:
     """The comparison's rows, newest first, then by study label."""
-    ordered = comparison.sort_values(["Year", "Study"], ascending=[False, True])
+    ordered = comparison.sort_values(["year", "label"], ascending=[False, True])
     return [dict(row) for _, row in ordered.iterrows()]
 
 
@@ -161,3 +165,19 @@ def primary_rows(primaries: dict[str, list[tuple[Study, int | None]]]) -> list[t
 
 def by_extraction_date(studies: list[Study]) -> list[Study]:
     return sorted(studies, key=lambda s: s.extraction.date, reverse=True)
+
+
+# Display labels of the synthesis tables' columns (identifiers there; words here).
+COLUMN_LABELS = {
+    "label": "Study", "year": "Year", "intervention": "Intervention", "design": "Design", "patients": "Patients",
+    "pain_relief": "Pain relief", "pain_relief_events": "Pain relief n", "pain_relief_total": "Pain relief N",
+    "relief_duration": "Duration of pain relief", "relief_min_months": "Relief min (months)",
+    "relief_max_months": "Relief max (months)", "survival": "Survival",
+    "radiological_response": "Radiological response",
+    "complications": "Complications", "extraction": "Extraction", "studies": "Studies",
+    "relief_from_months": "Relief from (months)", "relief_to_months": "Relief to (months)", "set_by": "Set by",
+}  # fmt: skip
+
+
+def column_label(column: str) -> str:
+    return COLUMN_LABELS.get(column, column)
