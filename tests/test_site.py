@@ -102,7 +102,7 @@ def test_home_gives_evidence_at_a_glance(site: Path) -> None:
 def test_intervention_page_has_summary_of_findings_and_forest_plot(site: Path) -> None:
     html = page(site, "interventions/tae/index.html")
     assert "Summary of findings" in html and "no comparison group" in html
-    assert 'src="../../figures/forest-pain-relief-tae.svg"' in html
+    assert 'src="../../figures/forest-pain-relief-tae-time-not-stated.svg"' in html
     assert re.search(r'alt="Forest plot\. Mini 2020 6 of 8', html)
 
 

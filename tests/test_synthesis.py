@@ -49,12 +49,19 @@ def test_fixture_downloads_match_golden(name: str) -> None:
     assert got == target.read_text(encoding="utf-8")
 
 
-def test_fixture_pooled_pain_relief_by_hand() -> None:
-    """mini-2020 6/8 and other-2021 14/19 (its latest time point) pool across groups."""
+def test_fixture_pooling_never_mixes_time_windows() -> None:
+    """other-2021 reports pain relief at 1 week (17/20) and 3 months (14/19); mini-2020 gives no time
+    point (6/8): three analyses, one per window, and none across windows or groups."""
     rows = list(csv.DictReader(io.StringIO(download("pooled.csv", FIXTURES / "evidence", REFERENCES))))
-    mixed = next(r for r in rows if r["outcome"] == "pain-relief" and r["group"] == "all")
-    assert (mixed["k"], mixed["events"], mixed["patients"]) == ("2", "20", "27")
-    assert mixed["studies"] == "mini-2020 other-2021"
+    got = {
+        (r["intervention"], r["timepoint"], r["k"], r["events"], r["n"]) for r in rows if r["outcome"] == "pain-relief"
+    }
+    assert got == {
+        ("pvp-tai-tace", "up to 1 month", "1", "17", "20"),
+        ("pvp-tai-tace", "1 to 6 months", "1", "14", "19"),
+        ("tae", "time not stated", "1", "6", "8"),
+    }
+    assert {r["measure"] for r in rows} == {"PLO"} and {r["unit"] for r in rows} == {"patients"}
 
 
 def _rows(source: str, start: str, end: str) -> list[str]:
@@ -215,9 +222,9 @@ def test_grouped_views() -> None:
 
 def test_relief_duration_range_names_the_studies_that_set_its_ends() -> None:
     tae = synthesis().groups.set_index("group").loc["tae"]
-    assert tae["Relief from (months)"] == pytest.approx(3 * 7 * 12 / 365.25)
-    assert tae["Relief to (months)"] == pytest.approx(66)
-    assert tae["Set by"] == "Soo 1982, Wallace 1979"
+    assert tae["relief_from_months"] == pytest.approx(3 * 7 * 12 / 365.25)
+    assert tae["relief_to_months"] == pytest.approx(66)
+    assert tae["set_by"] == "Soo 1982, Wallace 1979"
 
 
 def test_meta_command_json(tmp_path: Path) -> None:

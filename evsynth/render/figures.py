@@ -77,7 +77,7 @@ def forest_plot(result: dict[str, Any]) -> str:
     ax.text(-0.02, 0.5, method if pooled.k > 1 else "Single study, not pooled", weight="bold", **left)
     ax.text(1.02, 0.5, f"{_pct(est)} [{_pct(lo)}, {_pct(hi)}]", weight="bold", **right)
     _percent_axis(ax, n, f"{result['outcome_title']} (proportion of patients, 95% CI)")
-    title = f"{result['outcome_title']}: {result['group_title']}"
+    title = f"{result['outcome_title']}, {result['window_title']}: {result['group_title']}"
     ax.set_title(title, loc="left", fontsize=10)
     return _svg(fig, title, _forest_description(pooled, studies))
 
@@ -176,7 +176,7 @@ def evidence_map(cells: dict[tuple[str, str], tuple[int, int]], groups: dict[str
 
 def draw(syn: Synthesis, vocab: Vocabularies) -> dict[str, str]:
     """Every figure of the site by file name: forest plots, the timeline and the evidence map."""
-    out = {f"forest-{r['outcome']}-{r['group']}.svg": forest_plot(r) for r in syn.pooled}
+    out = {r["figure"]: forest_plot(r) for r in syn.pooled}
     out["timeline.svg"] = timeline(syn.studies, {s.id: tables.patients(s) for s in syn.studies}, vocab.groups)
     out["evidence-map.svg"] = evidence_map(syn.cells, vocab.groups, list(MAP_OUTCOMES.values()))
     return out

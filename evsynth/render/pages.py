@@ -144,7 +144,10 @@ class Renderer:
     def group_context(self, group: str) -> dict[str, Any]:
         studies = [s for s in self.syn.studies if s.group == group]
         pooled = [r for r in self.syn.pooled if r["group"] == group]
-        pain = next((r["pooled"] for r in pooled if r["outcome"] == "pain-relief"), None)
+        # the pain-relief analysis with the most patients, of whichever time window
+        pains = [r for r in pooled if r["outcome"] == "pain-relief"]
+        best = max(pains, key=lambda r: sum(s.total for s in r["pooled"].studies), default=None)
+        pain = best["pooled"] if best else None
         grade = views.certainty(pain, studies)
         span = self.syn.groups.set_index("group").loc[group] if group in set(self.syn.groups["group"]) else None
         return {
@@ -153,6 +156,7 @@ class Renderer:
             "studies": studies,
             "pooled": pooled,
             "pain": pain,
+            "pain_window": best["window_title"] if best else None,
             "certainty": grade,
             "span": span,
             "categories": [c for c, e in self.vocab.raw["interventions"].items() if e["group"] == group],

@@ -98,9 +98,24 @@ def counts_for_percent(pct: float, total: int, most: int) -> list[int]:
     return out
 
 
-def choose_outcome(study: Study, kind: str) -> Outcome | None:
-    """The reading of `kind` this study contributes, by the rules in the module docstring."""
-    readings = [r for r in study.responses if r.kind == kind]
+# Pooling never mixes time windows: each study contributes, per window, its reading in that window.
+WINDOWS = (("up-to-1-month", "up to 1 month", 1.0), ("1-to-6-months", "1 to 6 months", 6.0),
+           ("over-6-months", "over 6 months", float("inf")))  # fmt: skip
+NOT_STATED = ("time-not-stated", "time not stated")
+
+
+def window(r: Response) -> tuple[str, str]:
+    """(slug, words) of the time window of a reading: its time point after treatment, in months."""
+    if not isinstance(r.time_point, TimePoint):
+        return NOT_STATED
+    months = time_in_months(r)
+    return next((slug, words) for slug, words, upper in WINDOWS if months <= upper)
+
+
+def choose_outcome(study: Study, kind: str, in_window: str | None = None) -> Outcome | None:
+    """The reading of `kind` this study contributes (in one time window, when given), by the rules in
+    the module docstring."""
+    readings = [r for r in study.responses if r.kind == kind and in_window in (None, window(r)[0])]
     if not readings:
         return None
 
@@ -111,8 +126,8 @@ def choose_outcome(study: Study, kind: str) -> Outcome | None:
 
     best = sorted(readings, key=rank)[0]
     n, total, how = counts(best)
-    return Outcome(study, kind, best, n, total, how, best.per or "patients")
+    return Outcome(study, kind, best, n, total, how, best.per or "not-stated")
 
 
-def outcomes(studies: list[Study], kind: str) -> list[Outcome]:
-    return [o for s in studies if (o := choose_outcome(s, kind)) is not None]
+def outcomes(studies: list[Study], kind: str, in_window: str | None = None) -> list[Outcome]:
+    return [o for s in studies if (o := choose_outcome(s, kind, in_window)) is not None]

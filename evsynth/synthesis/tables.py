@@ -16,7 +16,7 @@ from evsynth.core.model import Study, Value, months
 from evsynth.core.records import Complication, Duration, Population, Span
 from evsynth.core.vocab import Vocabularies
 from evsynth.load.vocabulary import load_vocabularies
-from evsynth.synthesis.outcomes import POOLED_OUTCOMES, choose_outcome, outcomes
+from evsynth.synthesis.outcomes import NOT_STATED, POOLED_OUTCOMES, WINDOWS, choose_outcome, outcomes
 from evsynth.synthesis.pool import Pooled, pool_proportions
 
 NR = "not reported"
@@ -166,28 +166,25 @@ def _complication(c: Complication) -> str:
 
 
 def pooled_results(studies: list[Study], vocab: Vocabularies | None = None) -> list[dict[str, Any]]:
-    """Pooled proportion per outcome and intervention group (and across all groups)."""
+    """Pooled proportion per outcome, time window and intervention group (and across all groups):
+    never across windows, units (only per-patient counts are pooled) or outcome kinds."""
     vocab = vocab or load_vocabularies()
     out = []
     for kind, title in POOLED_OUTCOMES.items():
-        found = [o for o in outcomes(studies, kind) if o.poolable]
-        groups: dict[str, list[Any]] = defaultdict(list)
-        for o in found:
-            groups[o.study.group].append(o)
-        if len({o.study.group for o in found}) > 1:
-            groups["all"] = found
-        for group, members in sorted(groups.items()):
-            pooled = pool_proportions([o.proportion() for o in members])
-            out.append(
-                {
-                    "outcome": kind,
-                    "outcome_title": title,
-                    "group": group,
-                    "group_title": vocab.groups.get(group, "All interventions (mixed)"),
-                    "pooled": pooled,
-                    "outcomes": members,
-                }
-            )
+        for slug, words in [(slug, words) for slug, words, _ in WINDOWS] + [NOT_STATED]:
+            found = [o for o in outcomes(studies, kind, slug) if o.poolable]
+            groups: dict[str, list[Any]] = defaultdict(list)
+            for o in found:
+                groups[o.study.group].append(o)
+            if len({o.study.group for o in found}) > 1:
+                groups["all"] = found
+            for group, members in sorted(groups.items()):
+                out.append({
+                    "outcome": kind, "outcome_title": title, "window": slug, "window_title": words,
+                    "group": group, "group_title": vocab.groups.get(group, "All interventions (mixed)"),
+                    "pooled": pool_proportions([o.proportion() for o in members]), "outcomes": members,
+                    "figure": f"forest-{kind}-{group}-{slug}.svg",
+                })  # fmt: skip
     return out
 
 
@@ -197,10 +194,13 @@ def pooled_frame(results: list[dict[str, Any]]) -> pd.DataFrame:
         p: Pooled = r["pooled"]
         rows.append(
             {
+                "intervention": r["group"],
                 "outcome": r["outcome"],
-                "group": r["group"],
+                "measure": "PLO",
+                "unit": "patients",
+                "timepoint": r["window_title"],
                 "k": p.k,
-                "patients": sum(s.total for s in p.studies),
+                "n": sum(s.total for s in p.studies),
                 "events": sum(s.events for s in p.studies),
                 "estimate": p.estimate,
                 "ci_low": p.ci_low,
@@ -220,10 +220,13 @@ def pooled_frame(results: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 POOLED_COLUMNS = [
+    "intervention",
     "outcome",
-    "group",
+    "measure",
+    "unit",
+    "timepoint",
     "k",
-    "patients",
+    "n",
     "events",
     "estimate",
     "ci_low",
