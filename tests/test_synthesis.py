@@ -267,3 +267,24 @@ def test_the_methods_page_states_the_rules_the_code_applies(monkeypatch: pytest.
     monkeypatch.setattr(pool, "FEW_PATIENTS", 80)
     assert methods.report_order().endswith("its text, then abstract")
     assert "fewer than 80 patients" in str(methods.statistics())
+
+
+def test_harms_add_up_only_counts_in_patients(tmp_path: Path) -> None:
+    """other-2021's 6 leaks are counted per vertebra: never added to patients. A serious event
+    counted in patients is; a severity the paper does not give is 'not stated'."""
+    from evsynth.synthesis.harms import harms
+
+    studies = gather(FIXTURES / "evidence", REFERENCES).validated.studies
+    got = harms(studies)
+    assert (got.serious, got.minor, got.unstated, got.other_units, got.studies) == (0, 0, 0, 6, 1)
+    text = (FIXTURES / "evidence" / "other-2021.yaml").read_text()
+    (tmp_path / "other-2021.yaml").write_text(
+        text.replace(
+            "    of: 31\n    per: vertebrae\n    severity: minor\n", "    per: patients\n    severity: severe\n"
+        )
+    )
+    (tmp_path / "mini-2020.yaml").write_text((FIXTURES / "evidence" / "mini-2020.yaml").read_text())
+    checked = gather(tmp_path, REFERENCES)
+    assert not [p for p in checked.problems if p.is_error]
+    changed = harms(checked.validated.studies)
+    assert (changed.serious, changed.other_units) == (6, 0)

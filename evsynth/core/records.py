@@ -359,6 +359,13 @@ class Complication(Record):
     outcome: str | None = None
     duration: Span | None = None
 
+    @property
+    def seriousness(self) -> str:
+        """'serious', 'minor' or 'not stated', from the severity the paper gives."""
+        if self.severity in ("major", "severe"):
+            return "serious"
+        return "minor" if self.severity in ("minor", "not-severe") else "not stated"
+
 
 SECTION_RECORDS: dict[str, type[Record]] = {
     c.SECTION: c for c in (Population, Procedures, Response, Score, Duration, Complication)

@@ -29,6 +29,7 @@ from evsynth.core.vocab import Vocabularies
 from evsynth.load.history import Change
 from evsynth.render import downloads, figures, methods, views
 from evsynth.render.fielddoc import field_docs
+from evsynth.synthesis.harms import harms
 from evsynth.synthesis.synthesize import Synthesis
 from evsynth.synthesis.tables import fmt
 from evsynth.validate.discrepancy import Discrepancy
@@ -157,6 +158,7 @@ class Renderer:
             "pooled": pooled,
             "pain": pain,
             "pain_window": best["window_title"] if best else None,
+            "harms": harms(studies),
             "certainty": grade,
             "span": span,
             "categories": [c for c, e in self.vocab.raw["interventions"].items() if e["group"] == group],
