@@ -22,6 +22,7 @@ from evsynth.core.records import (
     Design,
     Duration,
     Extraction,
+    Indirectness,
     Intervention,
     PatientsTable,
     Population,
@@ -63,6 +64,7 @@ class Study:
     not_reported: list[str] = field(default_factory=list)
     notes: str | None = None
     year: int | None = None
+    indirectness: tuple[Indirectness, ...] = ()
 
     @property
     def citations(self) -> list[str]:
@@ -210,6 +212,7 @@ def build_study(doc: Document, vocab: Vocabularies, citation_labels: dict[str, s
         category=intervention.category,
         group=vocab.group_of(intervention.category),
         not_reported=list(data.get("not_reported", [])),
+        indirectness=tuple(Indirectness(str(i["domain"]), str(i["reason"])) for i in data.get("indirectness", [])),
         notes=data.get("notes"),
         year=_year(citation_labels.get(data["citation"], "")),
     )

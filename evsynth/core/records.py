@@ -277,6 +277,23 @@ class Category:
     note: str | None = None
 
 
+@dataclass(frozen=True)
+class Analysed:
+    """The population an outcome was analysed in, when not the whole series."""
+
+    label: str
+    n: Value | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Indirectness:
+    """One way a study or an outcome differs from the question."""
+
+    domain: str
+    reason: str
+
+
 @dataclass(frozen=True, kw_only=True)
 class Response(Record):
     SECTION: ClassVar[str] = "responses"
@@ -292,6 +309,8 @@ class Response(Record):
     categories: tuple[Category, ...] = ()
     exhaustive: bool | None = None
     p_value: str | None = None
+    analysed: Analysed | None = None
+    indirectness: tuple[Indirectness, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -330,6 +349,8 @@ class Score(Record):
     n: Value | None = None
     points: tuple[Point, ...] = ()
     p_value: str | None = None
+    analysed: Analysed | None = None
+    indirectness: tuple[Indirectness, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -22,8 +22,10 @@ from evsynth.core.schema_shapes import (
     SEVERITIES,
     UNITS_OF_ANALYSIS,
     Schema,
+    _analysed,
     _duration,
     _duration_props,
+    _indirectness,
     _number_like,
     _proportion,
     _readings,
@@ -115,13 +117,15 @@ def _responses() -> Schema:
                 "(their counts must then add up to it).",
             },
             "p_value": text("P value as printed (e.g. '< 0.05')."),
+            "analysed": _analysed(),
+            "indirectness": _indirectness(),
         },
         ["kind"],
     )
 
 
-def _scores() -> Schema:
-    point = obj(
+def _score_point() -> Schema:
+    return obj(
         "The score at one time point.",
         {
             "time_point": ref("time_point", "When."),
@@ -139,6 +143,10 @@ def _scores() -> Schema:
         },
         ["time_point"],
     )
+
+
+def _scores() -> Schema:
+    point = _score_point()
     return _readings(
         "A score (pain, function) measured over time.",
         {
@@ -166,6 +174,8 @@ def _scores() -> Schema:
             "n": ref("count", "Patients measured."),
             "points": items(point, "The score at each time point."),
             "p_value": text("P value as printed."),
+            "analysed": _analysed(),
+            "indirectness": _indirectness(),
         },
         ["domain", "scale", "points"],
     )
@@ -278,6 +288,7 @@ def study_schema() -> Schema:
             "scores": _scores(),
             "durations": _durations(),
             "complications": _complications(),
+            "indirectness": _indirectness(),
             "not_reported": items(
                 text("Something the reports do not give."),
                 "What the sources do not report (shown on the site as gaps).",

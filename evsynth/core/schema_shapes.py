@@ -224,3 +224,27 @@ def _readings(desc: str, props: dict[str, Schema], required: list[str] | None = 
         ),
     }
     return items(obj(desc, base | props | extra, ["source"] + (required or [])), desc)
+
+
+INDIRECTNESS_DOMAINS = ["population", "intervention", "outcome", "unit"]
+
+
+def _analysed() -> Schema:
+    return obj(
+        "The population this outcome was analysed in, when not the whole series: patients treated for pain, "
+        "patients with bone metastases within a mixed series, evaluable patients...",
+        {"label": text("Who, in your words (e.g. 'patients embolized for pain')."),
+         "n": ref("count", "How many, with where it was printed."),
+         "note": text("Qualifier.")},
+        ["label"],
+    )  # fmt: skip
+
+
+def _indirectness() -> Schema:
+    return items(
+        obj("One way the study differs from the question (palliation of painful bone metastases).",
+            {"domain": {"enum": INDIRECTNESS_DOMAINS, "description": "What differs."},
+             "reason": text("How it differs, in your words (e.g. 'mostly pre-operative embolization').")},
+            ["domain", "reason"]),
+        "Where the population, intervention, outcome or unit of analysis differs from the question.",
+    )  # fmt: skip

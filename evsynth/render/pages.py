@@ -184,7 +184,14 @@ class Renderer:
              study_rows=views.studies_rows(syn.comparison))  # fmt: skip
         for s in syn.studies:
             keys = [s.citation] + [r.citation for r in s.reports.values()]
-            page(f"studies/{s.id}/index.md", "study.md.j2", keys, study=s, discrepancies=self.by_study.get(s.id, []))
+            page(
+                f"studies/{s.id}/index.md",
+                "study.md.j2",
+                keys,
+                study=s,
+                discrepancies=self.by_study.get(s.id, []),
+                indirect=views.indirectness(s),
+            )
 
     def browsing_pages(self) -> None:
         syn, page = self.syn, self.page

@@ -181,3 +181,9 @@ COLUMN_LABELS = {
 
 def column_label(column: str) -> str:
     return COLUMN_LABELS.get(column, column)
+
+
+def indirectness(study: Study) -> tuple[Any, ...]:
+    """The indirectness recorded on the study and on its responses and scores, for the study page."""
+    outcomes = [i for r in study.responses for i in r.indirectness] + [i for r in study.scores for i in r.indirectness]
+    return study.indirectness + tuple(outcomes)
