@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import math
 from collections import defaultdict
+from typing import cast
 
 import pytest
 from conftest import FIXTURES
@@ -21,6 +22,7 @@ from evsynth.synthesis.continuous import (
     pool_continuous,
     pool_means,
 )
+from evsynth.synthesis.pool import CiMethod, Tau2Method
 
 META = FIXTURES / "metafor"
 KEYS = ("estimate", "ci_low", "ci_high", "pi_low", "pi_high", "tau2", "i2", "q")
@@ -55,9 +57,8 @@ DATA = datasets()
 
 def _ours(ref: dict[str, str]) -> dict[str, float]:
     r = _num(ref["assumed_r"])
-    got = pool_continuous(
-        DATA[ref["dataset"]], ref["tau2_method"], ref["ci_method"], assumed_r=ASSUMED_R if r is None else r
-    )  # type: ignore[arg-type]
+    tau2, ci = cast(Tau2Method, ref["tau2_method"]), cast(CiMethod, ref["ci_method"])
+    got = pool_continuous(DATA[ref["dataset"]], tau2, ci, assumed_r=ASSUMED_R if r is None else r)
     assert got.measure == ref["measure"] and got.k == int(ref["k"])
     assert got.assumed_r == r
     return {key: float(getattr(got, key)) for key in KEYS}
