@@ -11,6 +11,7 @@ from pathlib import Path
 
 from evsynth.core import escape
 from evsynth.core.problems import Problem
+from evsynth.load.files import display_path
 from evsynth.synthesis.continuous import (
     SENSITIVITY_R,
     PooledContinuous,
@@ -118,6 +119,10 @@ def run_meta(
     if measure == "PLO":
         pooled = pool_proportions([r for r in rows if isinstance(r, StudyProportion)], tau2, ci)
         return (meta_json(pooled) if as_json else meta_text(pooled)), []
-    found = pool_continuous([r for r in rows if isinstance(r, StudyMean | StudyChange)], tau2, ci)
-    sensitivity = _sensitivity(found, tau2, ci)
+    try:
+        found = pool_continuous([r for r in rows if isinstance(r, StudyMean | StudyChange)], tau2, ci)
+        sensitivity = _sensitivity(found, tau2, ci)
+    except (ValueError, ArithmeticError) as exc:  # a safety net: the row checks keep the numbers in range
+        why = f"these rows cannot be pooled ({exc}); check the scores, SDs and r for typing slips"
+        return "", [Problem(display_path(path), 1, 1, "out-of-range", why)]
     return (meta_json(found, sensitivity) if as_json else continuous_text(found, sensitivity)), []

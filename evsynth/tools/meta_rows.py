@@ -25,6 +25,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "MC": ("study", "mean_pre", "sd_pre", "mean_post", "sd_post", "n", "r"),
 }
 MAX_CSV_BYTES = 5_000_000
+LARGEST_SCORE = 1e6  # no pain or function score comes near: a larger value is a unit or typing slip
+SMALLEST_SD = 1e-6
+MOST_PATIENTS = 10_000_000
 
 
 class RowError(Exception):
@@ -108,13 +111,16 @@ def _number(row: dict[str, str], key: str, what: str) -> float:
         raise RowError(key, "wrong-type", f"{key} must be a number ({what}), not {text!r}") from None
     if not math.isfinite(value):
         raise RowError(key, "non-finite-number", f"{key} is {text!r}: write {what} as a finite number")
+    if abs(value) > LARGEST_SCORE:
+        why = f"{key} {value:g}: no score is beyond ±{LARGEST_SCORE:g}; check the units and the decimal point"
+        raise RowError(key, "out-of-range", why)
     return value
 
 
 def _sd(row: dict[str, str], key: str) -> float:
     sd = _number(row, key, "the standard deviation")
-    if sd <= 0:
-        why = f"{key} {sd:g}: a standard deviation is above 0 (write the SD, not an SE or a variance)"
+    if sd < SMALLEST_SD:
+        why = f"{key} {sd:g}: the SD must be above 0 (at least {SMALLEST_SD:g}); write the SD, not an SE or a variance"
         raise RowError(key, "out-of-range", why)
     return sd
 
@@ -123,8 +129,9 @@ def _n(row: dict[str, str]) -> int:
     text = str(row.get("n") or "").strip()
     if not text.isdigit():
         raise RowError("n", "wrong-type", f"n must be a whole number of patients, not {text!r}")
-    if int(text) < 2:
-        raise RowError("n", "out-of-range", f"n {text}: a mean with an SD needs at least 2 patients")
+    if not 2 <= int(text) <= MOST_PATIENTS:
+        why = f"n {text}: a mean with an SD needs at least 2 patients (and at most {MOST_PATIENTS:,})"
+        raise RowError("n", "out-of-range", why)
     return int(text)
 
 
@@ -144,7 +151,11 @@ def _mc(row: dict[str, str], line: int) -> StudyChange:
         if not -1 < r < 1:
             why = f"r {r:g}: a before-after correlation lies between -1 and 1 (or leave it empty: 0.5 is assumed)"
             raise RowError("r", "out-of-range", why)
-    return StudyChange(str(row["study"] or f"row {line}"), pre, sd_pre, post, sd_post, n, r)
+    study = StudyChange(str(row["study"] or f"row {line}"), pre, sd_pre, post, sd_post, n, r)
+    if not study.effect()[1] > 0:
+        why = "with these SDs and r the change has no variance: check r (or leave it empty: 0.5 is assumed)"
+        raise RowError("r", "out-of-range", why)
+    return study
 
 
 PARSERS: dict[str, Callable[[dict[str, str], int], MeasureRow]] = {"PLO": _plo, "MN": _mn, "MC": _mc}
