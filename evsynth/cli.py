@@ -135,7 +135,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_meta(args: argparse.Namespace) -> int:
     from evsynth.tools.meta import run_meta
 
-    out, problems = run_meta(args.csv, args.tau2, args.ci, args.json)
+    out, problems = run_meta(args.csv, args.tau2, args.ci, args.json, args.measure)
     if problems:
         return report(problems, None)
     sys.stdout.write(out)
@@ -253,13 +253,23 @@ def _add_meta(sub: Any, common: argparse.ArgumentParser) -> None:
     m = sub.add_parser(
         "meta",
         parents=[common],
-        help="random-effects meta-analysis of a CSV of proportions",
-        description="Pool proportions from a CSV with columns study,events,total: logit "
-        "scale, exact per-study CIs, REML or DL tau^2, HKSJ or Wald CI, prediction interval. "
-        "--json prints k, estimate, ci_low, ci_high, pi_low, pi_high (proportion scale), tau2 "
-        "(logit scale), i2, q and each study's proportion with its exact CI.",
+        help="random-effects meta-analysis of a CSV of proportions, means or mean changes",
+        description="Pool a CSV by random effects: REML or DL tau^2, HKSJ or Wald CI, prediction interval, "
+        "Q and I^2. --measure PLO (default): proportions from study,events,total on the logit scale with "
+        "exact per-study CIs. MN: post-treatment means from study,mean,sd,n. MC: mean change before - after "
+        "(a fall in pain is positive) from study,mean_pre,sd_pre,mean_post,sd_post,n,r; an empty r is "
+        "assumed 0.5 and the result is also shown at r = 0.2 and 0.8. MN and MC stay on the score's own "
+        "scale. --json prints measure, k, estimate, ci_low, ci_high, pi_low, pi_high, tau2 (logit scale for "
+        "PLO), i2, q and each study.",
     )
-    m.add_argument("csv", type=Path, metavar="FILE.csv", help="CSV with columns study,events,total")
+    m.add_argument(
+        "csv", type=Path, metavar="FILE.csv", help="CSV: study,events,total (PLO); study,mean,sd,n (MN); "
+        "study,mean_pre,sd_pre,mean_post,sd_post,n,r (MC)"
+    )  # fmt: skip
+    m.add_argument(
+        "--measure", choices=["PLO", "MN", "MC"], default="PLO",
+        help="PLO proportions (default), MN post-treatment means, MC mean change before - after",
+    )  # fmt: skip
     m.add_argument("--tau2", choices=["reml", "dl"], default="reml", help="between-study variance (default reml)")
     m.add_argument("--ci", choices=["hksj", "wald"], default="hksj", help="confidence interval (default hksj)")
     m.add_argument("--json", action="store_true", help="print JSON")

@@ -121,3 +121,94 @@ def test_every_study_file_points_editors_at_the_schema() -> None:
     for f in (ROOT / "evidence").glob("*.yaml"):
         assert f.read_text().startswith("# yaml-language-server: $schema=study.schema.json"), f.name
     json.loads((ROOT / "evidence" / "study.schema.json").read_text())
+
+
+VAS_POST = "study,mean,sd,n\nahn,3.1,1.9,40\nberg,4.0,2.2,25\ncosta,2.6,1.5,60\ndunn,3.8,2.4,18\neze,2.2,1.7,33\n"
+VAS_CHANGE = (
+    "study,mean_pre,sd_pre,mean_post,sd_post,n,r\n"
+    "fabre,8.1,1.3,4.6,2.8,22,\ngupta,7.0,1.6,3.3,2.1,48,0.38\nhale,7.9,1.5,5.2,3.0,15,\n"
+    "ito,6.5,1.9,2.9,1.8,71,0.61\njonas,7.4,1.7,4.1,2.5,29,\n"
+)
+
+
+def _reference(dataset: str, assumed_r: str = "NA") -> dict[str, str]:
+    import csv
+
+    with open(FIXTURES / "metafor" / "reference_continuous.csv") as fh:
+        rows = csv.DictReader(line for line in fh if not line.startswith("#"))
+        return next(
+            r
+            for r in rows
+            if (r["dataset"], r["assumed_r"], r["tau2_method"], r["ci_method"]) == (dataset, assumed_r, "reml", "hksj")
+        )
+
+
+def test_meta_mn_json_has_the_fields_of_plo_and_agrees_with_metafor(tmp_path: Path) -> None:
+    f = tmp_path / "mn.csv"
+    f.write_text(VAS_POST)
+    r = run_build("meta", str(f), "--measure", "MN", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert {"measure", "k", "estimate", "ci_low", "ci_high", "pi_low", "pi_high", "tau2", "i2", "q", "studies"} <= set(
+        out
+    )
+    ref = _reference("vas-post")
+    assert out["measure"] == "MN" and out["k"] == 5
+    for key in ("estimate", "ci_low", "ci_high", "pi_low", "pi_high", "tau2", "i2", "q"):
+        assert abs(out[key] - float(ref[key])) < 1e-6, key
+    first = out["studies"][0]
+    assert {k: first[k] for k in ("study", "mean", "sd", "n", "estimate")} == {
+        "study": "ahn", "mean": 3.1, "sd": 1.9, "n": 40, "estimate": 3.1,
+    }  # fmt: skip
+    assert first["variance"] == 1.9**2 / 40 and first["ci_low"] < 3.1 < first["ci_high"]
+
+
+def test_meta_mc_says_when_r_is_assumed_and_shows_the_sensitivity(tmp_path: Path) -> None:
+    f = tmp_path / "mc.csv"
+    f.write_text(VAS_CHANGE)
+    text = run_build("meta", str(f), "--measure", "MC")
+    assert text.returncode == 0, text.stderr
+    assert "r not reported: 0.5 assumed" in text.stdout and "3 of 5 studies" in text.stdout
+    assert "with r = 0.2 where not reported" in text.stdout and "with r = 0.8 where not reported" in text.stdout
+    out = json.loads(run_build("meta", str(f), "--measure", "MC", "--json", "--tau2", "dl", "--ci", "wald").stdout)
+    assert out["measure"] == "MC" and out["assumed_r"] == 0.5
+    assert [s["r"] for s in out["sensitivity"]] == [0.2, 0.5, 0.8]
+    assert out["sensitivity"][1]["estimate"] == out["estimate"]
+    ref = _reference("change-missing-r", "0.8")
+    assert abs(out["sensitivity"][2]["estimate"] - float(ref["estimate"])) < 1e-6  # DL and REML agree: tau² = 0
+    assert out["studies"][0]["estimate"] == 8.1 - 4.6 and out["studies"][0]["r"] is None
+
+
+def test_meta_plo_json_names_its_measure(tmp_path: Path) -> None:
+    f = tmp_path / "p.csv"
+    f.write_text("study,events,total\na,12,40\nb,30,61\n")
+    assert json.loads(run_build("meta", str(f), "--json").stdout)["measure"] == "PLO"
+
+
+def test_meta_continuous_bad_rows_name_file_line_and_fix(tmp_path: Path) -> None:
+    from evsynth.tools.meta import run_meta
+
+    f = tmp_path / "bad.csv"
+    f.write_text("study,mean,sd,n\na,3.1,1.9,40\nb,x,2,9\nc,3,-1,10\nd,3,2,1\ne,nan,2,10\nf,3,2,4.5\n")
+    out, problems = run_meta(f, "reml", "hksj", False, "MN")
+    assert out == ""
+    assert [(p.line, p.column, p.code) for p in problems] == [
+        (3, 2, "wrong-type"), (4, 3, "out-of-range"), (5, 4, "out-of-range"), (6, 2, "non-finite-number"),
+        (7, 4, "wrong-type"),
+    ]  # fmt: skip
+    assert "not an SE or a variance" in problems[1].message and "at least 2 patients" in problems[2].message
+    f.write_text("study,mean_pre,sd_pre,mean_post,sd_post,n,r\na,7,2,3,2,20,1.2\nb,7,2,3,2,20,1\nc,7,2,3,2,20,\n")
+    _, problems = run_meta(f, "reml", "hksj", False, "MC")
+    assert [(p.line, p.code) for p in problems] == [(2, "out-of-range"), (3, "out-of-range")]
+    assert "leave it empty: 0.5 is assumed" in problems[0].message
+    _, problems = run_meta(f, "reml", "hksj", False, "MN")
+    assert problems[0].code == "missing-field" and "--measure MN" in problems[0].message
+    assert "fit --measure MC" in problems[0].message
+
+
+def test_meta_continuous_bad_file_exits_1_without_a_traceback(tmp_path: Path) -> None:
+    f = tmp_path / "bad.csv"
+    f.write_text("study,mean,sd,n\na,1e300,1e200,10\nb,3,2,10\n")
+    r = run_build("meta", str(f), "--measure", "MN")
+    assert r.returncode == 1 and "Traceback" not in r.stderr and "internal error" not in r.stderr
+    assert f"{f.name}:2:2: [out-of-range]" in r.stdout

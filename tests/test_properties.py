@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import yaml
@@ -104,3 +105,50 @@ def test_fast_schema_check_never_passes_what_jsonschema_rejects(path: list[int],
         return
     if schema_valid_fast(doc.data):
         assert list(_validator().iter_errors(doc.data)) == []
+
+
+HEADERS = {"PLO": "study,events,total", "MN": "study,mean,sd,n", "MC": "study,mean_pre,sd_pre,mean_post,sd_post,n,r"}
+CELLS = st.one_of(
+    st.sampled_from(["", "0", "1", "2", "-1", "0.5", "1e308", "1e-300", "nan", "inf", "x", " 3 ", "0.999999999999"]),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(-5, 10**7).map(str),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(sorted(HEADERS)), st.lists(st.lists(CELLS, min_size=0, max_size=8), max_size=8))
+def test_meta_csv_of_any_measure_never_raises(tmp_path: Any, measure: str, rows: list[list[str]]) -> None:
+    """Whatever the cells, `build.py meta` gives a result or problems naming file:line, never a traceback."""
+    from evsynth.tools.meta import run_meta
+
+    f = tmp_path / "m.csv"
+    f.write_text("\n".join([HEADERS[measure]] + ["s," + ",".join(r) for r in rows]) + "\n")
+    for tau2, ci in (("reml", "hksj"), ("dl", "wald")):
+        out, problems = run_meta(f, tau2, ci, True, measure)  # type: ignore[arg-type]
+        assert bool(out) != bool(problems)
+        for p in problems:
+            assert p.code and p.message and p.line >= 1
+
+
+_score = st.floats(-1e6, 1e6, allow_nan=False)
+_sd = st.floats(1e-6, 1e6, allow_nan=False)
+_n = st.integers(2, 10_000_000)
+_r = st.one_of(st.just(""), st.floats(-0.999999, 0.999999).map(repr))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(_score, _sd, _score, _sd, _n, _r), min_size=1, max_size=8), st.sampled_from(["MN", "MC"]))
+def test_meta_pools_allowed_scores_without_raising(tmp_path: Any, rows: list[tuple[Any, ...]], measure: str) -> None:
+    """Scores, SDs, n and r anywhere inside the ranges the rows accept: pooled, or one problem, never a traceback."""
+    from evsynth.tools.meta import run_meta
+
+    f = tmp_path / "m.csv"
+    if measure == "MN":
+        lines = [f"s{i},{m!r},{sd!r},{n}" for i, (m, sd, _, _, n, _) in enumerate(rows)]
+    else:
+        lines = [f"s{i},{a!r},{sa!r},{b!r},{sb!r},{n},{r}" for i, (a, sa, b, sb, n, r) in enumerate(rows)]
+    f.write_text("\n".join([HEADERS[measure], *lines]) + "\n")
+    out, problems = run_meta(f, "reml", "hksj", True, measure)  # type: ignore[arg-type]
+    assert bool(out) != bool(problems)
+    if out:
+        assert json.loads(out)["k"] == len(rows)

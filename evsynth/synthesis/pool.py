@@ -5,6 +5,9 @@ n events (escalc's default), tau^2 by REML (Fisher scoring) or DerSimonian-Laird
 Hartung-Knapp-Sidik-Jonkman or Wald confidence intervals, prediction interval with the same
 critical value, Q, I^2 from the typical within-study variance. Per-study intervals are exact
 (Clopper-Pearson). Agreement with metafor is tested on committed reference values.
+
+`random_effects` (yi, vi -> estimate, CI, PI, tau², I², Q) is the one random-effects core: the
+proportions here and the continuous measures (MN, MC) in `continuous.py` go through it.
 """
 
 from __future__ import annotations
@@ -131,19 +134,29 @@ def expit(x: float) -> float:
     return 1 / (1 + math.exp(-x))
 
 
-def pool_proportions(
-    studies: Sequence[StudyProportion],
-    tau2_method: Tau2Method = "reml",
-    ci_method: CiMethod = "hksj",
-    level: float = 0.95,
-) -> Pooled:
-    """Random-effects pooled proportion on the logit scale, back-transformed."""
-    if not studies:
-        raise ValueError("no studies to pool")
-    k = len(studies)
-    if k == 1:
-        return _single(studies[0], tau2_method, level)
-    y, v = logit_effects(studies)
+@dataclass(frozen=True)
+class RandomEffects:
+    """The shared random-effects result on the analysis scale (logit for PLO, the raw scale for MN, MC)."""
+
+    k: int
+    mu: float
+    ci_low: float
+    ci_high: float
+    pi_low: float
+    pi_high: float
+    tau2: float
+    i2: float
+    q: float
+    q_p: float
+
+
+def random_effects(
+    y: np.ndarray, v: np.ndarray, tau2_method: Tau2Method = "reml", ci_method: CiMethod = "hksj", level: float = 0.95
+) -> RandomEffects:
+    """rma(yi, vi, method=REML|DL, test=knha|z) for k >= 2: estimate, CI, PI, tau², I², Q."""
+    k = len(y)
+    if k < 2:
+        raise ValueError("random-effects pooling needs at least two studies")
     tau2 = tau2_reml(y, v) if tau2_method == "reml" else tau2_dl(y, v)
     w = 1 / (v + tau2)
     mu = float(np.sum(w * y) / np.sum(w))
@@ -155,10 +168,28 @@ def pool_proportions(
         crit = float(stats.norm.ppf(1 - (1 - level) / 2))
     q, i2 = _heterogeneity(y, v, tau2)
     half = crit * math.sqrt(se**2 + tau2)
+    return RandomEffects(
+        k=k, mu=mu, ci_low=mu - crit * se, ci_high=mu + crit * se, pi_low=mu - half, pi_high=mu + half,
+        tau2=tau2, i2=i2, q=q, q_p=float(stats.chi2.sf(q, k - 1)),
+    )  # fmt: skip
+
+
+def pool_proportions(
+    studies: Sequence[StudyProportion],
+    tau2_method: Tau2Method = "reml",
+    ci_method: CiMethod = "hksj",
+    level: float = 0.95,
+) -> Pooled:
+    """Random-effects pooled proportion on the logit scale, back-transformed."""
+    if not studies:
+        raise ValueError("no studies to pool")
+    if len(studies) == 1:
+        return _single(studies[0], tau2_method, level)
+    re = random_effects(*logit_effects(studies), tau2_method, ci_method, level)
     return Pooled(
-        k=k, estimate=expit(mu), ci_low=expit(mu - crit * se), ci_high=expit(mu + crit * se),
-        pi_low=expit(mu - half), pi_high=expit(mu + half), tau2=tau2, i2=i2, q=q,
-        q_p=float(stats.chi2.sf(q, k - 1)), tau2_method=tau2_method, ci_method=ci_method,
+        k=re.k, estimate=expit(re.mu), ci_low=expit(re.ci_low), ci_high=expit(re.ci_high),
+        pi_low=expit(re.pi_low), pi_high=expit(re.pi_high), tau2=re.tau2, i2=re.i2, q=re.q,
+        q_p=re.q_p, tau2_method=tau2_method, ci_method=ci_method,
         studies=tuple(studies), cautions=_cautions(studies),
     )  # fmt: skip
 
