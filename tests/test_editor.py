@@ -57,6 +57,7 @@ responses:
   - source: {report: text, where: Table 3}
     kind: pain-relief
     label: pain relief
+    per: patients
     evaluated: {n: 20, of: 23}
     responders: {n: 16, of: 20, percent: 80}
 durations:
@@ -102,7 +103,9 @@ def test_editor_adds_a_study_end_to_end(repo: Path) -> None:
         in (site / "references" / "index.html").read_text()
     )
     assert "smith-2019,population,0,patients,23," in (site / "downloads" / "studies.csv").read_text()
-    assert re.search(r"pain-relief,tae,2,28,22,", (site / "downloads" / "pooled.csv").read_text())
+    assert re.search(
+        r"tae,pain-relief,PLO,patients,time not stated,2,28,22,", (site / "downloads" / "pooled.csv").read_text()
+    )
     pdf = pdfium.PdfDocument(site / "downloads" / "evidence-synthesis.pdf")
     assert "Smith 2019" in [b.get_title() for b in pdf.get_toc()]
 
@@ -119,7 +122,7 @@ def _check_one(repo: Path, edit: tuple[str, str]) -> str:
 @pytest.mark.parametrize(
     "edit, expected",
     [
-        (("    unit: months\n", "    unit: month\n"), r":29:11: \[unknown-value\] .*'month': did you mean `months`\?"),
+        (("    unit: months\n", "    unit: month\n"), r":30:11: \[unknown-value\] .*'month': did you mean `months`\?"),
         (
             ("    patients: 10\n", "    pateints: 10\n"),
             r":13:5: \[unknown-field\] unknown field `pateints` .*did you mean `patients`\?",
@@ -130,15 +133,15 @@ def _check_one(repo: Path, edit: tuple[str, str]) -> str:
         ),
         (
             ("    responders: {n: 6, of: 8, percent: 75}\n", "    responders: {n: 9, of: 8}\n"),
-            r":25:21: \[subset-exceeds-total\] .*is 9, more than its denominator `of` \(8\)",
+            r":26:21: \[subset-exceeds-total\] .*is 9, more than its denominator `of` \(8\)",
         ),
         (
             ("    responders: {n: 6, of: 8, percent: 75}\n", "    responders: {n: 75, of: 8}\n"),
-            r":25:21: \[subset-exceeds-total\] .*if it is a percentage, put it under `percent:`",
+            r":26:21: \[subset-exceeds-total\] .*if it is a percentage, put it under `percent:`",
         ),
         (
             ("    responders: {n: 6, of: 8, percent: 75}\n", "    responders: {n: 75%, of: 8}\n"),
-            r":25:21: \[wrong-type\] .*put a percentage under `percent:`",
+            r":26:21: \[wrong-type\] .*put a percentage under `percent:`",
         ),
     ],
     ids=["wrong-unit", "key-typo", "missing-reference", "n-above-N", "percentage-as-count", "percent-sign"],

@@ -61,7 +61,10 @@ def test_fixture_pooling_never_mixes_time_windows() -> None:
         ("pvp-tai-tace", "1 to 6 months", "1", "14", "19"),
         ("tae", "time not stated", "1", "6", "8"),
     }
-    assert {r["measure"] for r in rows} == {"PLO"} and {r["unit"] for r in rows} == {"patients"}
+    counts = [r for r in rows if r["measure"] == "PLO"]
+    assert counts and {r["unit"] for r in counts} == {"patients"} and {r["outcome"] for r in counts} == {"pain-relief"}
+    scores = {(r["measure"], r["unit"], r["timepoint"]) for r in rows if r["measure"] != "PLO"}
+    assert scores == {("MN", "points (VAS)", "up to 1 month"), ("MC", "points (VAS)", "up to 1 month")}
 
 
 def _rows(source: str, start: str, end: str) -> list[str]:
@@ -288,3 +291,28 @@ def test_harms_add_up_only_counts_in_patients(tmp_path: Path) -> None:
     assert not [p for p in checked.problems if p.is_error]
     changed = harms(checked.validated.studies)
     assert (changed.serious, changed.other_units) == (6, 0)
+
+
+def test_scores_are_pooled_per_window_from_printed_sds() -> None:
+    """other-2021: VAS 7.9 (SD 1.1) before, 3.1 (SD 1.4) at 1 week, n 20. The mean after is pooled as
+    metafor's MN and the change before - after as MC with r = 0.5 assumed (tested against metafor
+    in test_continuous); a study without SDs is listed but never pooled."""
+    from evsynth.synthesis.continuous import StudyChange, StudyMean, pool_changes, pool_means
+
+    analyses = synthesis(FIXTURES / "evidence", REFERENCES).scores
+    (vas,) = [a for a in analyses if a.scale == "VAS"]
+    assert (vas.group, vas.window_title, len(vas.rows)) == ("pvp-tai-tace", "up to 1 month", 1)
+    assert vas.after == pool_means([StudyMean("other-2021", 3.1, 1.4, 20)])
+    assert vas.change == pool_changes([StudyChange("other-2021", 7.9, 1.1, 3.1, 1.4, 20)])
+    assert vas.change is not None and vas.change.estimate == pytest.approx(4.8)
+    assert {r for r, _ in vas.sensitivity} == {0.2, 0.5, 0.8}
+
+
+def test_a_score_without_sds_is_shown_and_not_pooled(tmp_path: Path) -> None:
+    text = (FIXTURES / "evidence" / "other-2021.yaml").read_text()
+    (tmp_path / "other-2021.yaml").write_text(text.replace(", sd: 1.4, change: {mean: 4.8, sd: 1.5}", ""))
+    from evsynth.synthesis.scores import score_analyses
+
+    studies = gather(tmp_path, REFERENCES).validated.studies
+    (vas,) = score_analyses(studies)
+    assert len(vas.rows) == 1 and not vas.rows[0].poolable and vas.after is None and vas.change is None

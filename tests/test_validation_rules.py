@@ -117,7 +117,7 @@ def test_id_reused_by_a_file_outside_the_evidence_folder(tmp_path: Path) -> None
 def test_every_problem_of_a_file_is_reported_not_only_the_first(tmp_path: Path) -> None:
     text = (FIXTURES / "evidence" / "mini-2020.yaml").read_text()
     text = text.replace("patients: 10", "pateints: 10").replace("type: case-series", "type: serie")
-    text = text.replace("kind: pain-relief\n    evaluated", "kind: pain-relef\n    evaluated")
+    text = text.replace("kind: pain-relief\n    per: patients", "kind: pain-relef\n    per: patients")
     f = tmp_path / "mini-2020.yaml"
     f.write_text(text)
     codes = sorted(p.code for p in problems_of(f) if p.is_error)

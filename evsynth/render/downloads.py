@@ -226,9 +226,15 @@ def all_downloads(syn: Synthesis, bib: Bibliography) -> dict[str, str]:
     return {
         "studies.csv": studies_csv(syn.studies),
         "studies.json": studies_json(syn.studies),
-        "pooled.csv": frame_csv(tables.pooled_frame(syn.pooled)),
+        "pooled.csv": frame_csv(
+            pd.concat([tables.pooled_frame(syn.pooled), tables.scores_frame(syn.scores)])
+            if syn.scores
+            else tables.pooled_frame(syn.pooled)
+        ),
         "discrepancies.csv": discrepancies_csv(syn.discrepancies),
         "references.bib": references_bib(bib),
         "references.ris": references_ris(bib),
-        "comparison.csv": frame_csv(syn.comparison.rename(columns=views.COLUMN_LABELS)),
+        "comparison.csv": frame_csv(
+            syn.comparison.set_axis([views.column_label(c) for c in syn.comparison.columns], axis=1)
+        ),
     }

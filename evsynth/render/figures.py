@@ -70,12 +70,15 @@ def forest_plot(result: dict[str, Any]) -> str:
         ax.text(-0.02, y, f"{s.label}  {s.events}/{s.total}", **left)
         ax.text(1.02, y, f"{_pct(s.proportion)} [{_pct(lo)}, {_pct(hi)}]", **right)
     est, lo, hi = pooled.estimate, pooled.ci_low, pooled.ci_high
-    ax.fill([lo, est, hi, est], [0.5, 0.8, 0.5, 0.2], color="#444")
-    if pooled.pi_low is not None and pooled.pi_high is not None:
-        ax.plot([pooled.pi_low, pooled.pi_high], [0.5, 0.5], color="#444", lw=0.8, ls="--")
-    method = f"Pooled (k={pooled.k}, {pooled.tau2_method.upper()}, {pooled.ci_method.upper()})"
-    ax.text(-0.02, 0.5, method if pooled.k > 1 else "Single study, not pooled", weight="bold", **left)
-    ax.text(1.02, 0.5, f"{_pct(est)} [{_pct(lo)}, {_pct(hi)}]", weight="bold", **right)
+    if pooled.k > 1:  # a diamond means a pooled estimate: a single study has none
+        ax.fill([lo, est, hi, est], [0.5, 0.8, 0.5, 0.2], color="#444")
+        if pooled.pi_low is not None and pooled.pi_high is not None:
+            ax.plot([pooled.pi_low, pooled.pi_high], [0.5, 0.5], color="#444", lw=0.8, ls="--")
+        method = f"Pooled (k={pooled.k}, {pooled.tau2_method.upper()}, {pooled.ci_method.upper()})"
+        ax.text(-0.02, 0.5, method, weight="bold", **left)
+        ax.text(1.02, 0.5, f"{_pct(est)} [{_pct(lo)}, {_pct(hi)}]", weight="bold", **right)
+    else:
+        ax.text(-0.02, 0.5, "Single study: not pooled", style="italic", **left)
     _percent_axis(ax, n, f"{result['outcome_title']} (proportion of patients, 95% CI)")
     title = f"{result['outcome_title']}, {result['window_title']}: {result['group_title']}"
     ax.set_title(title, loc="left", fontsize=10)
@@ -100,6 +103,8 @@ def _forest_description(pooled: Pooled, studies: list[Any]) -> str:
         pi = f", prediction interval {_pct(pooled.pi_low)} to {_pct(pooled.pi_high)}"
     caution = " Caution: " + "; ".join(pooled.cautions) + "." if pooled.cautions else ""
     ci = f"95% CI {_pct(pooled.ci_low)} to {_pct(pooled.ci_high)}"
+    if pooled.k == 1:
+        return f"Forest plot. {rows}. A single study: not pooled.{caution}"
     return f"Forest plot. {rows}. Pooled {_pct(pooled.estimate)}, {ci}{pi}.{caution}"
 
 

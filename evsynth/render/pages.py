@@ -159,6 +159,7 @@ class Renderer:
             "pain": pain,
             "pain_window": best["window_title"] if best else None,
             "harms": harms(studies),
+            "scores": [views.score_view(a) for a in self.syn.scores if a.group == group],
             "certainty": grade,
             "span": span,
             "categories": [c for c, e in self.vocab.raw["interventions"].items() if e["group"] == group],

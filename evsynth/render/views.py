@@ -187,3 +187,33 @@ def indirectness(study: Study) -> tuple[Any, ...]:
     """The indirectness recorded on the study and on its responses and scores, for the study page."""
     outcomes = [i for r in study.responses for i in r.indirectness] + [i for r in study.scores for i in r.indirectness]
     return study.indirectness + tuple(outcomes)
+
+
+def _num(x: float) -> str:
+    return f"{x:.1f}"
+
+
+def _ci(p: Any) -> str:
+    return f"{_num(p.estimate)} (95% CI {_num(p.ci_low)} to {_num(p.ci_high)})"
+
+
+def _with_sd(pt: Any) -> Markup:
+    return Markup(f"{val(pt.mean)} (SD {val(pt.sd)})") if pt.sd is not None else val(pt.mean)
+
+
+def score_view(a: Any) -> dict[str, Any]:
+    """One score analysis, formatted: a heading, a row per study, the pooled lines."""
+    rows = [{"study": r.study, "before": _with_sd(r.before), "after": _with_sd(r.after), "when": time_point(r.after),
+             "n": val(r.n), "pooled": r.poolable} for r in a.rows]  # fmt: skip
+    lines = []
+    if a.after is not None:
+        how = "Pooled mean" if a.after.k > 1 else "Single study, not pooled: mean"
+        lines.append(f"{how} score after: {_ci(a.after)}, {a.after.k} {'study' if a.after.k == 1 else 'studies'}")
+    if a.change is not None:
+        how = "Pooled mean" if a.change.k > 1 else "Single study, not pooled: mean"
+        sens = "; ".join(f"r = {r:g}: {_num(p.estimate)}" for r, p in a.sensitivity if r != a.change.assumed_r)
+        assumed = f", before-after correlation assumed {a.change.assumed_r:g} ({sens})" if a.change.assumed_r else ""
+        lines.append(f"{how} change before − after: {_ci(a.change)}{assumed}")
+    first = a.change or a.after
+    title = md(f"{a.domain.capitalize()} score ({a.scale}), {a.window_title}")
+    return {"title": title, "rows": rows, "lines": lines, "cautions": list(first.cautions) if first else []}

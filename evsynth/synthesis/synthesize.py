@@ -13,6 +13,7 @@ from evsynth.core.vocab import Vocabularies
 from evsynth.load.vocabulary import load_vocabularies
 from evsynth.synthesis import groupings, seed_tables, tables
 from evsynth.synthesis.outcomes import POOLED_OUTCOMES
+from evsynth.synthesis.scores import ScoreAnalysis, score_analyses
 from evsynth.validate.discrepancy import Discrepancy
 
 MAP_OUTCOMES = {
@@ -40,6 +41,7 @@ class Synthesis:
     decades: dict[str, list[Study]]
     cells: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)  # evidence map: studies, patients
     seed_source: str | None = None  # citation key of the paper whose tables the evidence reproduces
+    scores: list[ScoreAnalysis] = field(default_factory=list)  # pain and function scores, by window
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)  # comparison row by study id, built once
 
 
@@ -97,6 +99,7 @@ def synthesize(studies: list[Study], discrepancies: list[Discrepancy], vocab: Vo
         decades=groupings.decade_view(studies),
         cells=evidence_cells(studies),
         seed_source=source,
+        scores=score_analyses(studies),
     )
     syn.rows = {str(r["study"]): {str(k): v for k, v in r.items()} for r in syn.comparison.to_dict("records")}
     return syn

@@ -282,3 +282,21 @@ def group_summary(studies: list[Study], vocab: Vocabularies | None = None) -> pd
             }
         )
     return pd.DataFrame(rows)
+
+
+def scores_frame(analyses: list[Any]) -> pd.DataFrame:
+    """The pooled scores as rows of pooled.csv: MN (mean after) and MC (mean change, before - after)."""
+    rows = []
+    for a in analyses:
+        for p in (a.after, a.change):
+            if p is None:
+                continue
+            rows.append({
+                "intervention": a.group, "outcome": f"{a.domain}-score", "measure": p.measure,
+                "unit": f"points ({a.scale})", "timepoint": a.window_title, "k": p.k,
+                "n": sum(getattr(st, "n", 0) for st in p.studies), "events": None, "estimate": p.estimate,
+                "ci_low": p.ci_low, "ci_high": p.ci_high, "pi_low": p.pi_low, "pi_high": p.pi_high, "tau2": p.tau2,
+                "i2": p.i2, "q": p.q, "tau2_method": p.tau2_method, "ci_method": p.ci_method,
+                "studies": " ".join(st.study for st in p.studies), "cautions": " | ".join(p.cautions),
+            })  # fmt: skip
+    return pd.DataFrame(rows, columns=POOLED_COLUMNS)
