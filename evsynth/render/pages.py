@@ -158,6 +158,7 @@ class Renderer:
             "pooled": pooled,
             "pain": pain,
             "pain_window": best["window_title"] if best else None,
+            "pain_n": sum(s.total for s in pain.studies) if pain else 0,
             "harms": harms(studies),
             "scores": [views.score_view(a) for a in self.syn.scores if a.group == group],
             "certainty": grade,
