@@ -96,6 +96,8 @@ def study_json(s: Study) -> dict[str, Any]:
     if s.patients_table:
         out["patients_table"] = _plain(s.patients_table.tree)
     out["not_reported"] = s.not_reported
+    if s.indirectness:
+        out["indirectness"] = [{"domain": i.domain, "reason": i.reason} for i in s.indirectness]
     if s.notes:
         out["notes"] = s.notes
     return out
