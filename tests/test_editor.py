@@ -104,7 +104,8 @@ def test_editor_adds_a_study_end_to_end(repo: Path) -> None:
     )
     assert "smith-2019,population,0,patients,23," in (site / "downloads" / "studies.csv").read_text()
     assert re.search(
-        r"tae,pain-relief,PLO,patients,time not stated,2,28,22,", (site / "downloads" / "pooled.csv").read_text()
+        r"tae,pain-relief,PLO,patients,time not stated,responses as the authors define them,2,28,22,",
+        (site / "downloads" / "pooled.csv").read_text(),
     )
     pdf = pdfium.PdfDocument(site / "downloads" / "evidence-synthesis.pdf")
     assert "Smith 2019" in [b.get_title() for b in pdf.get_toc()]

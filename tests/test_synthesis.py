@@ -316,3 +316,17 @@ def test_a_score_without_sds_is_shown_and_not_pooled(tmp_path: Path) -> None:
     studies = gather(tmp_path, REFERENCES).validated.studies
     (vas,) = score_analyses(studies)
     assert len(vas.rows) == 1 and not vas.rows[0].poolable and vas.after is None and vas.change is None
+
+
+def test_graded_outcomes_have_a_main_and_a_strict_analysis(tmp_path: Path) -> None:
+    """Categories total 4, partial 2 (both responses), none 2: the main rule counts 6 of 8, the
+    strict rule (best category only) 4 of 8; both are in pooled.csv with their rule named."""
+    text = (FIXTURES / "evidence" / "mini-2020.yaml").read_text()
+    graded = (
+        "    categories:\n      - {name: total, n: 4, response: true}\n      - {name: partial, n: 2, response: true}\n"
+        "      - {name: none, n: 2, response: false}\n    exhaustive: true\n"
+    )
+    (tmp_path / "mini-2020.yaml").write_text(text.replace("    responders: {n: 6, of: 8, percent: 75}\n", graded))
+    rows = list(csv.DictReader(io.StringIO(download("pooled.csv", tmp_path, REFERENCES))))
+    got = {(r["rule"], r["events"], r["n"]) for r in rows if r["outcome"] == "pain-relief"}
+    assert got == {("responses as the authors define them", "6", "8"), ("best category only", "4", "8")}

@@ -30,6 +30,7 @@ from evsynth.load.history import Change
 from evsynth.render import downloads, figures, methods, views
 from evsynth.render.fielddoc import field_docs
 from evsynth.synthesis.harms import harms
+from evsynth.synthesis.outcomes import RULES
 from evsynth.synthesis.synthesize import Synthesis
 from evsynth.synthesis.tables import fmt
 from evsynth.validate.discrepancy import Discrepancy
@@ -181,7 +182,8 @@ class Renderer:
              n_discrepancies=len(syn.discrepancies))  # fmt: skip
         page("interventions/index.md", "interventions-index.md.j2", groups=groups)
         for g in groups:
-            page(f"interventions/{g['group']}/index.md", "intervention.md.j2", [s.citation for s in g["studies"]], g=g)
+            page(f"interventions/{g['group']}/index.md", "intervention.md.j2", [s.citation for s in g["studies"]], g=g,
+                 rules=RULES)  # fmt: skip
         page("studies/index.md", "studies-index.md.j2", n_studies=len(syn.studies),
              study_rows=views.studies_rows(syn.comparison))  # fmt: skip
         for s in syn.studies:

@@ -46,9 +46,10 @@ class Outcome:
             and self.study.design.type != "case-report"
         )
 
-    def proportion(self) -> StudyProportion:
+    def proportion(self, events: int | None = None) -> StudyProportion:
+        """The study's proportion (by default with its responders by the main rule)."""
         assert self.events is not None and self.total is not None
-        return StudyProportion(self.study.id, self.events, self.total, self.study.label)
+        return StudyProportion(self.study.id, self.events if events is None else events, self.total, self.study.label)
 
     @property
     def time_label(self) -> str:
@@ -83,6 +84,20 @@ def counts(r: Response) -> tuple[int | None, int | None, str]:
         if len(fits) == 1:
             return fits[0], total, "from percentage"
     return None, total, "not derivable"
+
+
+# Graded outcomes: the main analysis counts the categories the authors call a response (or the
+# responders they print); the sensitivity analysis counts only the best category.
+RULES = {"main": "responses as the authors define them", "strict": "best category only"}
+
+
+def strict_events(o: Outcome) -> int | None:
+    """Responders by the strict rule: the first (best) category, when the authors count it a response
+    and print its count; None when the paper gives no graded categories to apply it to."""
+    cats = o.reading.categories
+    if not cats or not cats[0].response or cats[0].n is None or o.total is None:
+        return None
+    return int(cats[0].n.value)
 
 
 def counts_for_percent(pct: float, total: int, most: int) -> list[int]:

@@ -16,7 +16,15 @@ from evsynth.core.model import Study, Value, months
 from evsynth.core.records import Complication, Duration, Population, Span
 from evsynth.core.vocab import Vocabularies
 from evsynth.load.vocabulary import load_vocabularies
-from evsynth.synthesis.outcomes import NOT_STATED, POOLED_OUTCOMES, WINDOWS, choose_outcome, outcomes
+from evsynth.synthesis.outcomes import (
+    NOT_STATED,
+    POOLED_OUTCOMES,
+    RULES,
+    WINDOWS,
+    choose_outcome,
+    outcomes,
+    strict_events,
+)
 from evsynth.synthesis.pool import Pooled, pool_proportions
 
 NR = "not reported"
@@ -183,40 +191,36 @@ def pooled_results(studies: list[Study], vocab: Vocabularies | None = None) -> l
                     "outcome": kind, "outcome_title": title, "window": slug, "window_title": words,
                     "group": group, "group_title": vocab.groups.get(group, "All interventions (mixed)"),
                     "pooled": pool_proportions([o.proportion() for o in members]), "outcomes": members,
-                    "figure": f"forest-{kind}-{group}-{slug}.svg",
+                    "figure": f"forest-{kind}-{group}-{slug}.svg", "strict": _strict(members),
                 })  # fmt: skip
     return out
 
 
+def _strict(members: list[Any]) -> Pooled | None:
+    """The sensitivity analysis by the strict rule (best category only), over the studies whose
+    graded categories allow it."""
+    graded = [(o, e) for o in members if (e := strict_events(o)) is not None]
+    return pool_proportions([o.proportion(e) for o, e in graded]) if graded else None
+
+
 def pooled_frame(results: list[dict[str, Any]]) -> pd.DataFrame:
+    """One row per analysis: the main rule, then (for graded outcomes) the strict-rule sensitivity."""
     rows = []
     for r in results:
-        p: Pooled = r["pooled"]
-        rows.append(
-            {
-                "intervention": r["group"],
-                "outcome": r["outcome"],
-                "measure": "PLO",
-                "unit": "patients",
-                "timepoint": r["window_title"],
-                "k": p.k,
-                "n": sum(s.total for s in p.studies),
-                "events": sum(s.events for s in p.studies),
-                "estimate": p.estimate,
-                "ci_low": p.ci_low,
-                "ci_high": p.ci_high,
-                "pi_low": p.pi_low,
-                "pi_high": p.pi_high,
-                "tau2": p.tau2,
-                "i2": p.i2,
-                "q": p.q,
-                "tau2_method": p.tau2_method,
-                "ci_method": p.ci_method,
-                "studies": " ".join(s.study for s in p.studies),
-                "cautions": " | ".join(p.cautions),
-            }
-        )
+        for rule, p in (("main", r["pooled"]), ("strict", r["strict"])):
+            if p is not None:
+                rows.append(_pooled_row(r, rule, p))
     return pd.DataFrame(rows, columns=POOLED_COLUMNS)
+
+
+def _pooled_row(r: dict[str, Any], rule: str, p: Pooled) -> dict[str, Any]:
+    return {
+        "intervention": r["group"], "outcome": r["outcome"], "measure": "PLO", "unit": "patients",
+        "timepoint": r["window_title"], "rule": RULES[rule], "k": p.k, "n": sum(s.total for s in p.studies),
+        "events": sum(s.events for s in p.studies), "estimate": p.estimate, "ci_low": p.ci_low, "ci_high": p.ci_high,
+        "pi_low": p.pi_low, "pi_high": p.pi_high, "tau2": p.tau2, "i2": p.i2, "q": p.q, "tau2_method": p.tau2_method,
+        "ci_method": p.ci_method, "studies": " ".join(s.study for s in p.studies), "cautions": " | ".join(p.cautions),
+    }  # fmt: skip
 
 
 POOLED_COLUMNS = [
@@ -225,6 +229,7 @@ POOLED_COLUMNS = [
     "measure",
     "unit",
     "timepoint",
+    "rule",
     "k",
     "n",
     "events",
@@ -293,7 +298,7 @@ def scores_frame(analyses: list[Any]) -> pd.DataFrame:
                 continue
             rows.append({
                 "intervention": a.group, "outcome": f"{a.domain}-score", "measure": p.measure,
-                "unit": f"points ({a.scale})", "timepoint": a.window_title, "k": p.k,
+                "unit": f"points ({a.scale})", "timepoint": a.window_title, "rule": None, "k": p.k,
                 "n": sum(getattr(st, "n", 0) for st in p.studies), "events": None, "estimate": p.estimate,
                 "ci_low": p.ci_low, "ci_high": p.ci_high, "pi_low": p.pi_low, "pi_high": p.pi_high, "tau2": p.tau2,
                 "i2": p.i2, "q": p.q, "tau2_method": p.tau2_method, "ci_method": p.ci_method,
