@@ -330,3 +330,19 @@ def test_graded_outcomes_have_a_main_and_a_strict_analysis(tmp_path: Path) -> No
     rows = list(csv.DictReader(io.StringIO(download("pooled.csv", tmp_path, REFERENCES))))
     got = {(r["rule"], r["events"], r["n"]) for r in rows if r["outcome"] == "pain-relief"}
     assert got == {("responses as the authors define them", "6", "8"), ("best category only", "4", "8")}
+
+
+def test_a_named_subgroup_is_neither_the_series_nor_a_contradiction_of_it(tmp_path: Path) -> None:
+    """mini-2020 gives 6 of 8 for the series; a subgroup's 1 of 3 is kept as its own reading: the
+    series' number is the one analysed, and the two are not reported as disagreeing."""
+    text = (FIXTURES / "evidence" / "mini-2020.yaml").read_text()
+    subgroup = (
+        "  - source: {report: text, where: Table 2}\n    kind: pain-relief\n    per: patients\n"
+        "    analysed: {label: patients with kidney primaries, n: 3}\n    responders: {n: 1, of: 3}\n"
+    )
+    (tmp_path / "mini-2020.yaml").write_text(text.replace("durations:\n", subgroup + "durations:\n", 1))
+    checked = gather(tmp_path, REFERENCES)
+    assert not [p for p in checked.problems if p.is_error]
+    assert not [d for d in checked.validated.discrepancies if d.code == "internal-inconsistency"]
+    rows = list(csv.DictReader(io.StringIO(download("pooled.csv", tmp_path, REFERENCES))))
+    assert {(r["events"], r["n"]) for r in rows if r["outcome"] == "pain-relief"} == {("6", "8")}

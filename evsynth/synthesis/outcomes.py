@@ -134,10 +134,11 @@ def choose_outcome(study: Study, kind: str, in_window: str | None = None) -> Out
     if not readings:
         return None
 
-    def rank(r: Response) -> tuple[int, int, float]:
+    def rank(r: Response) -> tuple[int, int, int, float]:
         n, total, _ = counts(r)
         usable = 0 if n is not None and total else 1
-        return (usable, REPORT_ORDER.get(r.source.report.kind, 9), -time_in_months(r))
+        subset = 1 if r.analysed is not None else 0  # the whole series before a named subgroup
+        return (usable, subset, REPORT_ORDER.get(r.source.report.kind, 9), -time_in_months(r))
 
     best = sorted(readings, key=rank)[0]
     n, total, how = counts(best)

@@ -136,7 +136,8 @@ def _population_sums(r: Population) -> Iterator[tuple[tuple[str, ...], float, Va
 
 def _group_key(r: Record) -> tuple[str, ...]:
     if isinstance(r, Response):
-        return (r.section, r.kind, _time_key(r.time_point or ""), r.per or "patients")
+        subset = r.analysed.label.casefold() if r.analysed else ""  # a subgroup is not the whole series
+        return (r.section, r.kind, _time_key(r.time_point or ""), r.per or "patients", subset)
     if isinstance(r, Duration):
         return (r.section, r.kind)
     if isinstance(r, Complication):
