@@ -346,3 +346,19 @@ def test_a_named_subgroup_is_neither_the_series_nor_a_contradiction_of_it(tmp_pa
     assert not [d for d in checked.validated.discrepancies if d.code == "internal-inconsistency"]
     rows = list(csv.DictReader(io.StringIO(download("pooled.csv", tmp_path, REFERENCES))))
     assert {(r["events"], r["n"]) for r in rows if r["outcome"] == "pain-relief"} == {("6", "8")}
+
+
+def test_a_median_and_iqr_are_converted_by_a_named_method_and_marked(tmp_path: Path) -> None:
+    """At 1 week the score is printed as median 3 (IQR 2 to 5), n 20: Wan et al. 2014 gives mean
+    (2 + 3 + 5) / 3 and SD (5 - 2) / eta(20); the row says it was converted."""
+    from evsynth.synthesis.convert import eta
+    from evsynth.synthesis.scores import score_analyses
+
+    text = (FIXTURES / "evidence" / "other-2021.yaml").read_text()
+    (tmp_path / "other-2021.yaml").write_text(
+        text.replace("mean: 3.1, sd: 1.4, change: {mean: 4.8, sd: 1.5}", "median: 3, q1: 2, q3: 5")
+    )
+    (vas,) = score_analyses(gather(tmp_path, REFERENCES).validated.studies)
+    assert vas.rows[0].poolable and vas.rows[0].converted == "Wan et al. 2014 (median and IQR)"
+    assert vas.after is not None and vas.after.estimate == pytest.approx(10 / 3)
+    assert vas.after.ci_high - vas.after.estimate == pytest.approx(1.959964 * (3 / eta(20)) / 20**0.5, rel=1e-5)

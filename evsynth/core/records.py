@@ -326,6 +326,8 @@ class Point:
     mean: Value | None = None
     sd: Value | None = None
     median: Value | None = None
+    q1: Value | None = None
+    q3: Value | None = None
     min: Value | None = None
     max: Value | None = None
     change: Change | None = None

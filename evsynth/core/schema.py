@@ -133,6 +133,8 @@ def _score_point() -> Schema:
             "mean": ref("number", "Mean."),
             "sd": ref("nonneg", "SD."),
             "median": ref("number", "Median."),
+            "q1": ref("number", "First quartile (with q3: the interquartile range)."),
+            "q3": ref("number", "Third quartile."),
             "min": ref("number", "Lowest."),
             "max": ref("number", "Highest."),
             "change": obj(

@@ -64,7 +64,7 @@ def prop(p: Proportion | Complication | None) -> Markup:
     if isinstance(of, Value):
         text = f"{text}/{val(of)}" if text else f"of {val(of)}"
     if isinstance(pct, Value):
-        text += f" ({val(pct, '%')})"
+        text += f" ({val(pct, '%')}{'' if isinstance(of, Value) else ', denominator not printed'})"
     elif isinstance(n, Value) and isinstance(of, Value) and float(of) > 0:
         text += f" ({100 * float(n) / float(of):.0f}%, computed)"
     return Markup(text.strip()) if text.strip() else NOT_REPORTED
@@ -204,7 +204,7 @@ def _with_sd(pt: Any) -> Markup:
 def score_view(a: Any) -> dict[str, Any]:
     """One score analysis, formatted: a heading, a row per study, the pooled lines."""
     rows = [{"study": r.study, "before": _with_sd(r.before), "after": _with_sd(r.after), "when": time_point(r.after),
-             "n": val(r.n), "pooled": r.poolable} for r in a.rows]  # fmt: skip
+             "n": val(r.n), "pooled": r.poolable, "converted": r.converted} for r in a.rows]  # fmt: skip
     lines = []
     if a.after is not None:
         how = "Pooled mean" if a.after.k > 1 else "Single study, not pooled: mean"

@@ -22,6 +22,7 @@ from evsynth.synthesis.continuous import (
     pool_changes,
     pool_means,
 )
+from evsynth.synthesis.convert import from_median_iqr, from_median_range
 from evsynth.synthesis.outcomes import NOT_STATED, WINDOWS
 
 
@@ -37,7 +38,34 @@ class ScoreRow:
 
     @property
     def poolable(self) -> bool:
-        return all(x is not None for x in (self.before.mean, self.before.sd, self.after.mean, self.after.sd, self.n))
+        return (
+            self.n is not None and mean_sd(self.before, self.n) is not None and mean_sd(self.after, self.n) is not None
+        )
+
+    @property
+    def converted(self) -> str | None:
+        """The conversion method, when a mean and SD were estimated from a median (never printed as such)."""
+        methods = {m for p in (self.before, self.after) if (m := _conversion(p, self.n)) is not None}
+        return ", ".join(sorted(methods)) or None
+
+
+def _conversion(p: Point, n: Value | None) -> str | None:
+    got = mean_sd(p, n) if p.mean is None or p.sd is None else None
+    return got[2] if got else None
+
+
+def mean_sd(p: Point, n: Value | None) -> tuple[float, float, str | None] | None:
+    """(mean, SD, conversion method or None) of a point: as printed, else converted from the median
+    with the quartiles or the range by Wan et al. 2014 (needs n), else None."""
+    if p.mean is not None and p.sd is not None:
+        return float(p.mean.value), float(p.sd.value), None
+    if p.median is None or n is None:
+        return None
+    low, high, convert = (p.q1, p.q3, from_median_iqr) if p.q1 and p.q3 else (p.min, p.max, from_median_range)
+    if low is None or high is None:
+        return None
+    c = convert(float(low.value), float(p.median.value), float(high.value), int(n.value))
+    return c.mean, c.sd, c.method
 
 
 @dataclass(frozen=True)
@@ -81,12 +109,11 @@ def _value(v: Value | None) -> float:
 def _pooled(
     rows: list[ScoreRow],
 ) -> tuple[PooledContinuous | None, PooledContinuous | None, tuple[tuple[float, PooledContinuous], ...]]:
-    usable = [r for r in rows if r.poolable]
+    usable = [(r, mean_sd(r.before, r.n), mean_sd(r.after, r.n)) for r in rows if r.poolable]
     if not usable:
         return None, None, ()
-    means = [StudyMean(r.study.id, _value(r.after.mean), _value(r.after.sd), int(_value(r.n))) for r in usable]
-    changes = [StudyChange(r.study.id, _value(r.before.mean), _value(r.before.sd), _value(r.after.mean),
-                           _value(r.after.sd), int(_value(r.n))) for r in usable]  # fmt: skip
+    means = [StudyMean(r.study.id, a[0], a[1], int(_value(r.n))) for r, _, a in usable if a]
+    changes = [StudyChange(r.study.id, b[0], b[1], a[0], a[1], int(_value(r.n))) for r, b, a in usable if a and b]
     return pool_means(means), pool_changes(changes), tuple(change_sensitivity(changes).items())
 
 
