@@ -311,7 +311,7 @@ def test_printed_percentages_of_huge_denominators_are_checked_in_constant_time(t
     head = (FIXTURES / "evidence" / "mini-2020.yaml").read_text().split("responses:")[0]
     head = re.sub(r"patients: [0-9]+", "patients: 1000000", head)
     body = "responses:\n" + "".join(
-        "  - source: {report: text}\n    kind: pain-relief\n    evaluated: {n: 1000000}\n"
+        "  - source: {report: text}\n    kind: pain-relief\n    per: patients\n    evaluated: {n: 1000000}\n"
         "    responders: {percent: 50.5}\n"
         for _ in range(200)
     )

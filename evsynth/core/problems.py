@@ -66,6 +66,7 @@ CODES: dict[str, str] = {
     "outside-range": "A mean, median or value outside its own range.",
     "rows-count": "Patient-level rows do not match the patient count of the same report.",
     "duplicate-row": "Two patient-level rows share a number.",
+    "unit-missing": "A response or complication that does not say what it counts (patients, vertebrae...).",
     # BibTeX
     "bib-syntax": "The BibTeX cannot be parsed.",
     "bib-macro": "A BibTeX @string or @preamble (write fields out in full).",

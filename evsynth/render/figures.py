@@ -167,9 +167,9 @@ def evidence_map(cells: dict[tuple[str, str], tuple[int, int]], groups: dict[str
     title = "Evidence map: interventions by outcome"
     ax.set_title(title, loc="left", fontsize=10)
     desc = (
-        "Evidence map (number in bubble = studies; area = patients). "
+        "Evidence map (number in bubble = studies; area = patients in those series, not the patients analysed). "
         + "; ".join(
-            f"{groups[g]}, {o}: {cells[(g, o)][0]} studies, {cells[(g, o)][1]} patients"
+            f"{groups[g]}, {o}: {cells[(g, o)][0]} studies, {cells[(g, o)][1]} patients in those series"
             for g in names
             for o in outcomes
             if cells.get((g, o), (0, 0))[0]

@@ -219,8 +219,21 @@ def check_patients_table(study: Study) -> Iterator[Problem]:
             )
 
 
+def check_units(study: Study) -> Iterator[Problem]:
+    """Every response and complication says what it counts; no unit is ever assumed."""
+    records: list[Response | Complication] = [*study.responses, *study.complications]
+    unitless = [r for r in records if r.per is None]
+    for r in unitless:
+        what = r.kind if isinstance(r, Response) else f"complication `{r.event}`"
+        fix = (
+            "add `per: patients` (or vertebrae, lesions, procedures...; `per: not-stated` when the paper does not say)"
+        )
+        yield _p(study, r, "unit-missing", f"{what} does not say what it counts: {fix}")
+
+
 def check_study(study: Study) -> list[Problem]:
     return [
+        *check_units(study),
         *check_population(study),
         *check_responses(study),
         *check_complications(study),
