@@ -362,3 +362,30 @@ def test_a_median_and_iqr_are_converted_by_a_named_method_and_marked(tmp_path: P
     assert vas.rows[0].poolable and vas.rows[0].converted == "Wan et al. 2014 (median and IQR)"
     assert vas.after is not None and vas.after.estimate == pytest.approx(10 / 3)
     assert vas.after.ci_high - vas.after.estimate == pytest.approx(1.959964 * (3 / eta(20)) / 20**0.5, rel=1e-5)
+
+
+def test_a_printed_se_becomes_an_sd_by_root_n_and_is_marked(tmp_path: Path) -> None:
+    from evsynth.synthesis.scores import SD_FROM_SE, score_analyses
+
+    text = (FIXTURES / "evidence" / "other-2021.yaml").read_text()
+    (tmp_path / "other-2021.yaml").write_text(text.replace("mean: 3.1, sd: 1.4, change: {mean: 4.8, sd: 1.5}",
+                                                           "mean: 3.1, se: 0.5"))  # fmt: skip
+    (vas,) = score_analyses(gather(tmp_path, REFERENCES).validated.studies)
+    assert vas.rows[0].converted == SD_FROM_SE
+    assert vas.after is not None and vas.after.ci_high - 3.1 == pytest.approx(1.959964 * 0.5, rel=1e-5)
+
+
+def test_an_analysis_of_differently_defined_responses_says_so(tmp_path: Path) -> None:
+    """Two TAE studies at no stated time: one defines pain relief by analgesics, one does not."""
+    mini = (FIXTURES / "evidence" / "mini-2020.yaml").read_text()
+    (tmp_path / "mini-2020.yaml").write_text(
+        mini.replace("    per: patients\n", "    per: patients\n    definition: analgesics halved\n", 1)
+    )
+    other = mini.replace("id: mini-2020", "id: other-2021").replace("citation: mini2020", "citation: other2021")
+    (tmp_path / "other-2021.yaml").write_text(
+        other.replace("    per: patients\n", "    per: patients\n    definition: VAS fell by 50%\n", 1)
+    )
+    checked = gather(tmp_path, REFERENCES)
+    assert not [p for p in checked.problems if p.is_error], checked.problems
+    (tae,) = [r for r in pipeline.synthesis(checked).pooled if r["group"] == "tae" and r["outcome"] == "pain-relief"]
+    assert tae["pooled"].k == 2 and tae["definitions_differ"]

@@ -326,6 +326,7 @@ class Point:
     mean: Value | None = None
     sd: Value | None = None
     median: Value | None = None
+    se: Value | None = None
     q1: Value | None = None
     q3: Value | None = None
     min: Value | None = None

@@ -133,6 +133,7 @@ def _score_point() -> Schema:
             "mean": ref("number", "Mean."),
             "sd": ref("nonneg", "SD."),
             "median": ref("number", "Median."),
+            "se": ref("nonneg", "Standard error, when the paper prints it instead of the SD."),
             "q1": ref("number", "First quartile (with q3: the interquartile range)."),
             "q3": ref("number", "Third quartile."),
             "min": ref("number", "Lowest."),

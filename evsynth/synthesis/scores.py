@@ -9,6 +9,7 @@ not printed, with the sensitivity range). Without SDs a study is listed, never p
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -24,6 +25,8 @@ from evsynth.synthesis.continuous import (
 )
 from evsynth.synthesis.convert import from_median_iqr, from_median_range
 from evsynth.synthesis.outcomes import NOT_STATED, WINDOWS
+
+SD_FROM_SE = "SD = SE × √n"
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ def mean_sd(p: Point, n: Value | None) -> tuple[float, float, str | None] | None
     with the quartiles or the range by Wan et al. 2014 (needs n), else None."""
     if p.mean is not None and p.sd is not None:
         return float(p.mean.value), float(p.sd.value), None
+    if p.mean is not None and p.se is not None and n is not None:
+        return float(p.mean.value), float(p.se.value) * math.sqrt(float(n.value)), SD_FROM_SE
     if p.median is None or n is None:
         return None
     low, high, convert = (p.q1, p.q3, from_median_iqr) if p.q1 and p.q3 else (p.min, p.max, from_median_range)

@@ -192,6 +192,7 @@ def pooled_results(studies: list[Study], vocab: Vocabularies | None = None) -> l
                     "group": group, "group_title": vocab.groups.get(group, "All interventions (mixed)"),
                     "pooled": pool_proportions([o.proportion() for o in members]), "outcomes": members,
                     "figure": f"forest-{kind}-{group}-{slug}.svg", "strict": _strict(members),
+                    "definitions_differ": len({o.reading.definition or o.reading.criterion for o in members}) > 1,
                 })  # fmt: skip
     return out
 
