@@ -148,7 +148,15 @@ def group_view(span: Any, pooled: list[dict[str, Any]], studies: list[Study]) ->
         "patients": int(span["patients"]) if span is not None else 0,
         "relief": relief_range(span),
         "set_by": span["set_by"] if span is not None else "",
-        "pooled": [{**r, "patients": sum(s.total for s in r["pooled"].studies)} for r in pooled],
+        # each row's certainty from its own numbers (not the pain row's)
+        "pooled": [
+            {
+                **r,
+                "patients": sum(s.total for s in r["pooled"].studies),
+                "certainty": certainty(r["pooled"], [o.study for o in r["outcomes"]]),
+            }
+            for r in pooled
+        ],
     }
 
 
