@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from evsynth.core.limits import LABEL_CHARS, LIST_ITEMS, LONG_TEXT, NUMBER_MAX, SHORT_TEXT
+from evsynth.core.values import MONTHS_PER_UNIT
 
 Schema = dict[str, Any]
 
@@ -17,7 +18,7 @@ LABEL_PATTERN = "^[^" + "".join("\\" + c if c in "[]\\^$" else c for c in LABEL_
 LONG_FIELDS = {"notes", "note", "ambiguous", "description", "definition", "planned"}
 
 SCHEMA_ID = "https://example.invalid/bone-metastases-evidence/study.schema.json"
-DURATION_UNITS = ["hours", "days", "weeks", "months", "years"]
+DURATION_UNITS = list(MONTHS_PER_UNIT)  # the units a duration may be in: one list, with their months
 DOSE_UNITS = ["mg", "g", "µg", "mL", "mg/h", "mg/kg", "mg/m2", "IU"]
 DESIGNS = [
     "prospective-case-series",

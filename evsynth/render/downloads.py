@@ -19,7 +19,7 @@ import pandas as pd
 from pybtex.database import BibliographyData
 
 from evsynth.core import escape
-from evsynth.core.model import Study, Value
+from evsynth.core.model import READING_SECTIONS, Study, Value
 from evsynth.load.files import Bibliography
 from evsynth.render import views
 from evsynth.synthesis import tables
@@ -91,7 +91,7 @@ def study_json(s: Study) -> dict[str, Any]:
         "design": _plain(s.design.tree),
         "intervention": _plain(s.intervention.tree),
     }
-    for section in ("population", "procedures", "responses", "scores", "durations", "complications"):
+    for section in READING_SECTIONS:
         out[section] = [_plain(r.tree) for r in getattr(s, section)]
     if s.patients_table:
         out["patients_table"] = _plain(s.patients_table.tree)

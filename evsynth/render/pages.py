@@ -99,6 +99,7 @@ def environment(vocab: Vocabularies, templates: Path = TEMPLATES) -> jinja2.Envi
         figure_alt=figure_alt,
         table=frame_md,
         time_point=views.time_point,
+        dose=views.dose,
         fid=views.fid,
         known=known,
         join=join,

@@ -225,3 +225,9 @@ def score_view(a: Any) -> dict[str, Any]:
     first = a.change or a.after
     title = md(f"{a.domain.capitalize()} score ({a.scale}), {a.window_title}")
     return {"title": title, "rows": rows, "lines": lines, "cautions": list(first.cautions) if first else []}
+
+
+def dose(d: Any) -> Markup:
+    """A dose as '10 mg' or '1–2 mg/h', each number with its provenance: one place for every page."""
+    amount = val(d.value) if d.value is not None else Markup(f"{val(d.min)}–{val(d.max)}")
+    return Markup(f"{amount} {md(d.unit)}")

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from evsynth.core.model import Study, Value, months
+from evsynth.core.model import READING_SECTIONS, Study, Value, months
 from evsynth.core.records import Complication, Duration, Population, Record, Response, Score
 from evsynth.validate.discrepancy import Discrepancy, _disc, _entry, _fmt, _leaves, _time_key, _what, decimals
 from evsynth.validate.quality_rows import _covers, _rows
@@ -213,7 +213,7 @@ def _central(readings: list[Record], table: dict[tuple[str, ...], list[tuple[flo
 
 def _comparisons(study: Study) -> Iterator[Discrepancy]:
     groups: dict[tuple[str, ...], list[Record]] = defaultdict(list)
-    for section in ("population", "procedures", "responses", "durations", "complications", "scores"):
+    for section in READING_SECTIONS:
         for r in getattr(study, section):
             groups[_group_key(r)].append(r)
     for readings in groups.values():
