@@ -25,10 +25,9 @@ def harms(studies: list[Study]) -> Harms:
     serious = minor = unstated = other = treated = reporting = 0
     for s in studies:
         counted = [c for c in s.complications if c.n is not None]
-        if not counted:
-            continue
-        reporting += 1
-        treated += patients(s) or 0
+        if any((c.per or "not-stated") == "patients" for c in counted):  # a study counting harms in patients
+            reporting += 1
+            treated += patients(s) or 0
         for c in counted:
             n = int(c.n.value) if c.n is not None else 0
             if (c.per or "not-stated") != "patients":
