@@ -6,6 +6,7 @@ import contextlib
 import functools
 import http.server
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -46,27 +47,29 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+# Debian's Chromium, headless, with nothing reaching the network on its own.
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+                 "--no-first-run", "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+
 @contextlib.contextmanager
-def served_site(tmp: Path) -> Iterator[str]:
-    """Build the fixture evidence set's site (no PDF) into tmp and serve it on loopback; yields its URL."""
-    r = run_build(
-        "site",
-        "--no-pdf",
-        "--evidence",
-        str(FIXTURES / "evidence"),
-        "--references",
-        str(REFERENCES),
-        "--out",
-        str(tmp / "site"),
-        "--work",
-        str(tmp / "work"),
-    )
-    assert r.returncode == 0, r.stderr
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(tmp / "site"))
-    )
+def served(folder: Path) -> Iterator[str]:
+    """Serve a built site folder on loopback; yields its URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"
     finally:
         server.shutdown()
+
+
+@contextlib.contextmanager
+def served_site(tmp: Path) -> Iterator[str]:
+    """Build the fixture evidence set's site (no PDF) into tmp and serve it on loopback; yields its URL."""
+    r = run_build("site", "--no-pdf", "--evidence", str(FIXTURES / "evidence"), "--references", str(REFERENCES),
+                  "--out", str(tmp / "site"), "--work", str(tmp / "work"))  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    with served(tmp / "site") as url:
+        yield url

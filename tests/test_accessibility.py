@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, served_site
-from test_browser import CHROMIUM
+from conftest import CHROMIUM, ROOT, served_site
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 pytestmark = pytest.mark.skipif(

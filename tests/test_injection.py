@@ -9,11 +9,9 @@ the pages are then read as a browser would (decoded attributes and text) and loa
 from __future__ import annotations
 
 import csv
-import functools
 import http.server
 import io
 import re
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,13 +19,12 @@ from typing import Any, ClassVar
 
 import pypdfium2 as pdfium
 import pytest
-from conftest import FIXTURES, run_build
+from conftest import CHROMIUM, CHROMIUM_ARGS, FIXTURES, run_build, served
 from htmlscan import Page, parse_file
 
 from evsynth.publish.site import base_url, theme_scripts
 
 EVIL = FIXTURES / "injection"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PAYLOAD_ATTRIBUTES = ("onmouseover", "onclick", "onerror", "onload", "rel")
 
 
@@ -192,47 +189,28 @@ def test_no_script_runs_in_a_browser(site: Path) -> None:
     error, no CSP violation, no request outside the site."""
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    http.server.SimpleHTTPRequestHandler.log_message = lambda *a: None  # type: ignore[method-assign]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    root = f"http://127.0.0.1:{server.server_address[1]}/"
     events: list[str] = []
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=CHROMIUM,
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-quic",
-                    "--no-first-run",
-                    "--disable-component-update",
-                    "--disable-sync",
-                ],
-            )
-            page = browser.new_page()
+    with served(site) as root, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
 
-            def on_dialog(d: Any) -> None:
-                events.append(f"dialog {d.message}")
-                d.dismiss()
+        def on_dialog(d: Any) -> None:
+            events.append(f"dialog {d.message}")
+            d.dismiss()
 
-            page.on("dialog", on_dialog)
-            page.on("console", lambda m: events.append(f"console {m.text}") if m.type in ("error", "warning") else None)
-            page.on("pageerror", lambda e: events.append(f"pageerror {e}"))
-            page.on("request", lambda r: None if r.url.startswith((root, "data:", "blob:")) else events.append(r.url))
-            for rel in ("", "studies/evil-2020/", "references/", "interventions/tae/", "compare/", "data-quality/"):
-                page.goto(root + rel)
-                page.wait_for_load_state("networkidle")
-                for el in page.query_selector_all("article span, article a, article td")[:300]:
-                    el.dispatch_event("mouseover")
-            page.goto(root + "studies/evil-2020/")
-            page.fill("input[data-md-component=search-query]", "alert")
-            page.wait_for_timeout(1500)
-            browser.close()
-    finally:
-        server.shutdown()
+        page.on("dialog", on_dialog)
+        page.on("console", lambda m: events.append(f"console {m.text}") if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: events.append(f"pageerror {e}"))
+        page.on("request", lambda r: None if r.url.startswith((root, "data:", "blob:")) else events.append(r.url))
+        for rel in ("", "studies/evil-2020/", "references/", "interventions/tae/", "compare/", "data-quality/"):
+            page.goto(root + rel)
+            page.wait_for_load_state("networkidle")
+            for el in page.query_selector_all("article span, article a, article td")[:300]:
+                el.dispatch_event("mouseover")
+        page.goto(root + "studies/evil-2020/")
+        page.fill("input[data-md-component=search-query]", "alert")
+        page.wait_for_timeout(1500)
+        browser.close()
     assert events == []
 
 

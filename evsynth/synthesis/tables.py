@@ -163,7 +163,7 @@ def _prop_text(o: Any) -> str:
         return f"{o.events} (denominator not reported)"
     derived = {"from percentage": ", back-calculated from the printed %", "categories": ", sum of categories"}
     return f"{o.events}/{o.total} ({100 * o.events / o.total:.0f}%{derived.get(o.how, '')})" + (
-        "" if o.per == "patients" else f" {o.per}"
+        "" if o.per == "patients" else " (unit not stated)" if o.per == "not-stated" else f" {o.per}"
     )
 
 
