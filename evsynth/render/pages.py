@@ -27,12 +27,13 @@ from evsynth.core.paths import TEMPLATES
 from evsynth.core.problems import CODES
 from evsynth.core.vocab import Vocabularies
 from evsynth.load.history import Change
-from evsynth.render import downloads, figures, methods, views
+from evsynth.render import downloads, figures, methods, sof, views
+from evsynth.render.decision import decision, reading_basis
 from evsynth.render.fielddoc import field_docs
 from evsynth.synthesis.harms import harms
 from evsynth.synthesis.outcomes import RULES
 from evsynth.synthesis.synthesize import Synthesis
-from evsynth.synthesis.tables import fmt
+from evsynth.synthesis.tables import fmt, relief_duration
 from evsynth.validate.discrepancy import Discrepancy
 
 md, attr = views.md, views.attr
@@ -147,26 +148,23 @@ class Renderer:
     def group_context(self, group: str) -> dict[str, Any]:
         studies = [s for s in self.syn.studies if s.group == group]
         pooled = [r for r in self.syn.pooled if r["group"] == group]
-        # the pain-relief analysis with the most patients, of whichever time window
-        pains = [r for r in pooled if r["outcome"] == "pain-relief"]
-        best = max(pains, key=lambda r: sum(s.total for s in r["pooled"].studies), default=None)
-        pain = best["pooled"] if best else None
-        grade = views.certainty(pain, studies)
         span = self.syn.groups.set_index("group").loc[group] if group in set(self.syn.groups["group"]) else None
-        return {
+        g: dict[str, Any] = {
             "group": group,
             "title": self.vocab.groups[group],
             "studies": studies,
             "pooled": pooled,
-            "pain": pain,
-            "pain_window": best["window_title"] if best else None,
-            "pain_n": sum(s.total for s in pain.studies) if pain else 0,
             "harms": harms(studies),
             "scores": [views.score_view(a) for a in self.syn.scores if a.group == group],
-            "certainty": grade,
+            "score_analyses": [a for a in self.syn.scores if a.group == group],
+            "relief_studies": sum(1 for s in studies if relief_duration(s) is not None),
             "span": span,
             "categories": [c for c, e in self.vocab.raw["interventions"].items() if e["group"] == group],
+            "category_labels": [e["label"] for e in self.vocab.raw["interventions"].values() if e["group"] == group],
         } | views.group_view(span, pooled, studies)
+        table = sof.build(g, self.vocab.groups[group], g["harms"])
+        g["sof"], g["decision"] = table, decision(g, table)
+        return g
 
     def pages(self) -> dict[str, str]:
         """Every generated page, by path."""
@@ -180,7 +178,7 @@ class Renderer:
         groups = [self.group_context(g) for g in self.vocab.groups]
         page("index.md", "home.md.j2", [s.citation for s in syn.studies], groups=groups,
              n_studies=len(syn.studies), total_patients=syn.comparison["patients"].sum(),
-             n_discrepancies=len(syn.discrepancies))  # fmt: skip
+             n_discrepancies=len(syn.discrepancies), basis=reading_basis(syn.studies))  # fmt: skip
         page("interventions/index.md", "interventions-index.md.j2", groups=groups)
         for g in groups:
             page(f"interventions/{g['group']}/index.md", "intervention.md.j2", [s.citation for s in g["studies"]], g=g,

@@ -28,6 +28,7 @@ from evsynth.render.views import footnote_id
 from evsynth.synthesis.synthesize import Synthesis
 
 EXTENSIONS = ["tables", "attr_list", "md_in_html", "admonition", "toc"]
+FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)  # the site's page options (Material's `hide`)
 WIDE = ("compare/index.md", "tables/index.md", "studies/index.md")
 
 
@@ -134,7 +135,7 @@ def chapters(
     pages = rendered.pages | static
     out = []
     for path, level in order:
-        source = numbered(pages[path], rendered.keys.get(path, []), numbers)
+        source = numbered(FRONT_MATTER.sub("", pages[path], count=1), rendered.keys.get(path, []), numbers)
         text = markdown.markdown(source, extensions=EXTENSIONS, output_format="html")
         heading = re.search(r"<h1[^>]*>(.*?)</h1>", text, re.S).group(1)  # type: ignore[union-attr]
         title = html.unescape(re.sub(r"<[^>]+>", "", heading))  # plain text: the template escapes it once

@@ -15,12 +15,12 @@ from markupsafe import Markup
 from evsynth.core import escape
 from evsynth.core.model import Study, Value
 from evsynth.core.records import Complication, Duration, Point, Proportion, Response, Span, TimePoint
-from evsynth.synthesis.pool import Pooled
 from evsynth.synthesis.tables import NR, duration_months, duration_text, fmt
 
 # Text in Markdown and attribute values of raw HTML inside Markdown share one escaping.
 md = attr = escape.markdown
 NOT_REPORTED = Markup(f'<span class="nr">{NR}</span>')
+NOT_POOLED = Markup('<span class="nr">not counted in patients</span>')
 AMBIGUOUS = Markup('<sup class="amb" title="uncertain reading">?</sup>')
 INFERRED = Markup('<sup class="inf" title="not printed: inferred">inferred</sup>')
 
@@ -106,24 +106,6 @@ def fid(key: str) -> Markup:
     return Markup(footnote_id(key))
 
 
-def certainty(pooled: Pooled | None, studies: list[Study]) -> tuple[str, list[str]]:
-    """A GRADE-style certainty rating for a body of case series, with the reasons for it."""
-    reasons = ["no comparison group: case series and case reports start at very low certainty"]
-    designs = {s.design.type for s in studies}
-    if designs & {"retrospective-case-series", "case-series", "not-reported"}:
-        reasons.append("risk of bias: retrospective or unstated design, selected patients, unblinded outcomes")
-    if pooled is not None:
-        total = sum(s.total for s in pooled.studies)
-        if total < 300 or pooled.ci_high - pooled.ci_low > 0.3:
-            reasons.append(f"imprecision: {total} patients, 95% CI {pct(pooled.ci_low)} to {pct(pooled.ci_high)}")
-        if pooled.k > 1 and pooled.i2 > 50:
-            reasons.append(f"inconsistency: I² = {pooled.i2:.0f}%")
-        if pooled.k == 1:
-            reasons.append("a single study")
-    reasons.append("indirectness: mixed primary tumours, sites and outcome definitions across studies")
-    return "very low", reasons
-
-
 def footnote_id(key: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "-", key)
 
@@ -148,15 +130,7 @@ def group_view(span: Any, pooled: list[dict[str, Any]], studies: list[Study]) ->
         "patients": int(span["patients"]) if span is not None else 0,
         "relief": relief_range(span),
         "set_by": span["set_by"] if span is not None else "",
-        # each row's certainty from its own numbers (not the pain row's)
-        "pooled": [
-            {
-                **r,
-                "patients": sum(s.total for s in r["pooled"].studies),
-                "certainty": certainty(r["pooled"], [o.study for o in r["outcomes"]]),
-            }
-            for r in pooled
-        ],
+        "pooled": [{**r, "patients": sum(s.total for s in r["pooled"].studies)} for r in pooled],
     }
 
 

@@ -129,8 +129,13 @@ def score_analyses(studies: list[Study]) -> list[ScoreAnalysis]:
         for sc in s.scores:
             for (slug, words), row in score_rows(s, sc).items():
                 cells[(s.group, sc.domain, sc.scale, slug, words)].append(row)
+    order = {slug: i for i, (slug, _, _) in enumerate(WINDOWS)}
+
+    def key(cell: tuple[str, str, str, str, str]) -> tuple[str, str, str, int]:  # windows in time order
+        return cell[0], cell[1], cell[2], order.get(cell[3], len(order))
+
     out = []
-    for (group, domain, scale, slug, words), rows in sorted(cells.items()):
+    for (group, domain, scale, slug, words), rows in sorted(cells.items(), key=lambda c: key(c[0])):
         after, change, sens = _pooled(rows)
         out.append(ScoreAnalysis(group, domain, scale, slug, words, tuple(rows), after, change, sens))
     return out
