@@ -154,7 +154,7 @@ def test_rows_without_data_stay_and_say_why() -> None:
     pages = _pages(FIXTURES / "evidence", REFERENCES)
     page = next(p for path, p in pages.items() if path.startswith("interventions/") and "no studies" in p)
     assert "not pooled:" in page or "no study counts" in page or "not counted in patients" in page
-    assert "<table class=\"sof cards\"" in page
+    assert '<table class="sof cards"' in page
 
 
 def test_the_decision_table_takes_certainty_from_the_summary_of_findings() -> None:
