@@ -92,11 +92,21 @@ def test_untrusted_text_is_inert(site: Path) -> None:
     assert "[a link](javascript:alert(1))" in shown  # shown as the text it is
 
 
-def test_home_gives_evidence_at_a_glance(site: Path) -> None:
-    html = page(site, "index.html")
-    assert "Evidence at a glance" in html
-    assert "75% (35% to 97%), 1 study" in html  # mini-2020: 6/8 with its exact interval
-    assert "very low" in html
+def test_home_gives_a_decision_table(site: Path) -> None:
+    html = unescape(page(site, "index.html"))
+    assert "What each treatment achieved" in html
+    assert "6/8 (75%)" in html  # mini-2020: 6 of 8 patients, its own proportion
+    assert "⊕◯◯◯" in html and "very low" in html
+    assert "May relieve pain, but the evidence is very uncertain." in html
+    assert "No systematic literature search has been done yet" in html
+
+
+def test_the_summary_of_findings_has_grades_form(site: Path) -> None:
+    html = unescape(page(site, "interventions/tae/index.html"))
+    assert "75 per 100 (95% CI 35 to 97)" in html  # mini-2020: 6/8 with its exact interval
+    assert "6 of 8 patients; single study, not pooled" in html
+    assert "Imprecision, −2: 8 patients, below the optimal information size; 95% CI 35 to 97 per 100 is wide" in html
+    assert "Serious complications" in html  # harms rows stay, with or without data
 
 
 def test_intervention_page_has_summary_of_findings_and_forest_plot(site: Path) -> None:
