@@ -98,9 +98,8 @@ def sof_tables(page: str) -> list[tuple[list[tuple[str, list[str]]], dict[str, s
     for tr in re.findall(r"<tr markdown=\"1\">(.*?)</tr>", page):
         letters = re.findall(r'<sup class="sof-note">([a-z,]+)</sup>', tr)
         rows.append((_text(tr), letters[0].split(",") if letters else []))
-    letters = "abcdefghijklmnopqrstuvwxyz"
     found = re.findall(r'<li value="(\d+)" markdown="span">(.*?)</li>', page)
-    notes = {letters[int(i) - 1]: _text(t) for i, t in found}
+    notes = {"abcdefghijklmnopqrstuvwxyz"[int(i) - 1]: _text(t) for i, t in found}
     return [(rows, notes)] if rows else []
 
 

@@ -30,6 +30,7 @@ from evsynth.load.history import Change
 from evsynth.render import downloads, figures, methods, sof, views
 from evsynth.render.decision import decision, reading_basis
 from evsynth.render.fielddoc import field_docs
+from evsynth.render.places import place
 from evsynth.synthesis.harms import harms
 from evsynth.synthesis.outcomes import RULES
 from evsynth.synthesis.synthesize import Synthesis
@@ -215,7 +216,14 @@ class Renderer:
         seed_label = self.cited.label(seed) if seed else None
         page("compare/index.md", "compare.md.j2", [seed] if seed else [], seed=seed, seed_label=seed_label)
         page("tables/index.md", "tables.md.j2", [seed] if seed else [], seed=seed, seed_label=seed_label)
-        page("data-quality/index.md", "data-quality.md.j2", by_study=self.by_study)
+        labels = {s.id: s.label for s in syn.studies}
+        uncertain = [(s, place(s, v.path, self.term), v) for s in syn.studies for v in s.values() if v.ambiguous]
+        page("data-quality/index.md", "data-quality.md.j2", by_study=self.by_study, labels=labels, uncertain=uncertain)
+
+    def term(self, key: str, value: str) -> str:
+        """A vocabulary value's label (a primary tumour, a site, an agent), for words about a field."""
+        kinds = {"primary": "primaries", "site": "sites", "agent": "embolics", "drug": "drugs"}
+        return self.vocab.get(kinds[key]).label(value) if key in kinds else value.replace("-", " ")
 
     def about_pages(self) -> None:
         syn, page, cited = self.syn, self.page, self.cited

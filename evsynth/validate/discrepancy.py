@@ -98,5 +98,5 @@ def _leaves(
 
 
 def _what(section: str, path: tuple[str, ...], title: str = "") -> str:
-    words = " ".join(p.replace("_", " ") for p in path)
+    words = " ".join("count" if p == "n" else p.replace("_", " ").replace("-", " ") for p in path)
     return f"{title or SECTION_TITLES.get(section, section)}: {words}" if words else title or section

@@ -131,7 +131,8 @@ def _population_sums(r: Population) -> Iterator[tuple[tuple[str, ...], float, Va
                     if s.n is not None:
                         totals[s.site].append(s.n)
             for site, vals in totals.items():
-                yield ("sites", site, "n"), sum(float(v) for v in vals), vals[0], f"sum of the {site} column"
+                words = site.replace("-", " ")
+                yield ("sites", site, "n"), sum(float(v) for v in vals), vals[0], f"sum of the {words} column"
 
 
 def _group_key(r: Record) -> tuple[str, ...]:
