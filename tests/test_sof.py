@@ -166,3 +166,13 @@ def test_the_decision_table_takes_certainty_from_the_summary_of_findings() -> No
         sof_page = pages[f"interventions/{group}/index.md"]
         symbols = re.search(r'<span class="grade" aria-hidden="true">(.*?)</span>', row)
         assert symbols and symbols.group(1) in sof_page
+
+
+def test_methods_states_the_rules_the_code_applies(monkeypatch: pytest.MonkeyPatch) -> None:
+    from evsynth.render import methods
+
+    text = str(methods.certainty())
+    assert f"fewer than {grade.OPTIMAL_INFORMATION_SIZE} patients" in text
+    assert f"I² above {grade.INCONSISTENT_I2:g}%" in text and "starts at **low**" in text
+    monkeypatch.setattr(grade, "OPTIMAL_INFORMATION_SIZE", 400)
+    assert "fewer than 400 patients" in str(methods.certainty())

@@ -7,7 +7,7 @@ import inspect
 
 from markupsafe import Markup
 
-from evsynth.synthesis import pool
+from evsynth.synthesis import grade, pool
 from evsynth.synthesis.outcomes import REPORT_ORDER
 
 REPORT_WORDS = {"full-text": "full text", "abstract": "abstract", "secondary-table": "another paper's table",
@@ -38,4 +38,24 @@ def statistics() -> Markup:
         "cells\n(as metafor's escalc). A single study is shown as its own proportion, never as a pooled value.\n"
         f"With fewer than {few} studies or fewer than {pool.FEW_PATIENTS} patients the site says so next to the "
         "number.\nThe computations agree with R's metafor to 10⁻⁶ (tested)."
+    )
+
+
+def certainty() -> Markup:
+    """The certainty rules, from the thresholds `evsynth.synthesis.grade` applies."""
+    start = grade.LEVELS[grade.START_NON_RANDOMISED]
+    return Markup(
+        f"Ratings follow GRADE, one per outcome row. Evidence without randomisation starts at **{start}**; each\n"
+        "serious concern lowers it one level, never below very low:\n\n"
+        "- risk of bias: no comparison group (case series and case reports), outcomes assessed unblinded;\n"
+        f"- inconsistency: I² above {grade.INCONSISTENT_I2:g}% across studies, or durations whose longest is over\n"
+        f"  {NUMBER_WORDS.get(int(grade.DURATION_SPREAD), grade.DURATION_SPREAD)} times the shortest;\n"
+        "- indirectness: studies defining the outcome differently, or a recorded way the patients or\n"
+        "  outcome differ from the question;\n"
+        f"- imprecision: fewer than {grade.OPTIMAL_INFORMATION_SIZE} patients (the optimal information size "
+        f"for a\n  proportion) or a 95% CI wider than {100 * grade.WIDE_CI:.0f} per 100; two levels when both and "
+        f"fewer than {grade.VERY_FEW}.\n\n"
+        "Each downgrade is a lettered footnote on its row, with that row's numbers. The plain-language\n"
+        'statements use GRADE\'s wording: very low "may ..., but the evidence is very uncertain", low "may",\n'
+        'moderate "probably".'
     )

@@ -157,7 +157,7 @@ def score_row(a: ScoreAnalysis, intervention: str) -> Row:
     else:
         first = a.rows[0]
         result = Markup(f"{views.val(first.before.mean)} → {views.val(first.after.mean)}") + md(
-            " (means as printed; no SD or n, not pooled)"
+            f" (means as printed; no {'SD' if first.n is not None else 'SD or n'}, not pooled)"
         )
     statement = _statement(grade.rate(b), VERBS.get(a.domain, "change scores"), intervention)
     return _row(f"{a.domain.capitalize()} score", definition, _time(a.window_title), b, result, statement)
