@@ -27,7 +27,7 @@ from evsynth.core.paths import TEMPLATES
 from evsynth.core.problems import CODES
 from evsynth.core.vocab import Vocabularies
 from evsynth.load.history import Change
-from evsynth.render import downloads, figures, methods, views
+from evsynth.render import downloads, evidence_map, figures, forest_data, methods, views
 from evsynth.render.fielddoc import field_docs
 from evsynth.synthesis.harms import harms
 from evsynth.synthesis.outcomes import RULES
@@ -119,8 +119,10 @@ class Renderer:
         figures: dict[str, str],
         history: list[Change] | None = None,
         evidence_date: str | None = None,
+        plots: list[forest_data.Forest] | None = None,
     ):
         self.syn, self.cited, self.vocab, self.figures, self.history = syn, cited, vocab, figures, history
+        self.plots = forest_data.forests(syn, vocab.groups) if plots is None else plots
         self.evidence_date = evidence_date
         self.env = environment(vocab)
         self.keys: dict[str, list[str]] = {}
@@ -166,6 +168,7 @@ class Renderer:
             "certainty": grade,
             "span": span,
             "categories": [c for c, e in self.vocab.raw["interventions"].items() if e["group"] == group],
+            "forests": forest_data.page_forests(self.plots, group, pooled),
         } | views.group_view(span, pooled, studies)
 
     def pages(self) -> dict[str, str]:
@@ -180,7 +183,8 @@ class Renderer:
         groups = [self.group_context(g) for g in self.vocab.groups]
         page("index.md", "home.md.j2", [s.citation for s in syn.studies], groups=groups,
              n_studies=len(syn.studies), total_patients=syn.comparison["patients"].sum(),
-             n_discrepancies=len(syn.discrepancies))  # fmt: skip
+             n_discrepancies=len(syn.discrepancies),
+             evidence_map=evidence_map.view(syn, self.vocab.groups, forest_data.with_forest(self.plots)))  # fmt: skip
         page("interventions/index.md", "interventions-index.md.j2", groups=groups)
         for g in groups:
             page(f"interventions/{g['group']}/index.md", "intervention.md.j2", [s.citation for s in g["studies"]], g=g,
@@ -215,7 +219,8 @@ class Renderer:
                  prim=prim, label=label, rows=rows)  # fmt: skip
         seed = syn.seed_source if syn.seed_source in self.cited.formatted else None
         seed_label = self.cited.label(seed) if seed else None
-        page("compare/index.md", "compare.md.j2", [seed] if seed else [], seed=seed, seed_label=seed_label)
+        page("compare/index.md", "compare.md.j2", [seed] if seed else [], seed=seed, seed_label=seed_label,
+             forests=forest_data.page_forests(self.plots, None, syn.pooled))  # fmt: skip
         page("tables/index.md", "tables.md.j2", [seed] if seed else [], seed=seed, seed_label=seed_label)
         page("data-quality/index.md", "data-quality.md.j2", by_study=self.by_study)
 
@@ -294,8 +299,9 @@ def render_site(
     evidence_date: str | None = None,
 ) -> Rendered:
     """Every generated page, figure and download, rendered once for the site and the PDF alike."""
-    drawn = figures.draw(syn, vocab)
-    r = Renderer(syn, cited, vocab, drawn, history, evidence_date)
+    plots = forest_data.forests(syn, vocab.groups)
+    drawn = figures.draw(syn, vocab, plots)
+    r = Renderer(syn, cited, vocab, drawn, history, evidence_date, plots)
     files = r.pages()
     files.update({f"figures/{name}": svg for name, svg in drawn.items()})
     files.update({f"downloads/{name}": text for name, text in downloads.all_downloads(syn, cited.bib).items()})
