@@ -102,7 +102,7 @@ def summary_lines(forest: Forest, sg: Subgroup, variant: str, est_col: int) -> l
     weight = {est_col + 1: "100%"} if variant == "wide" else {}
     lines = [
         Line({est_col: estimate(forest, s.estimate, s.ci_low, s.ci_high)} | weight,
-             span=f"Pooled, random effects (k = {s.k}, n = {s.n})", bold=True,
+             span=f"Pooled (k = {s.k}, n = {s.n})", bold=True,
              mark=("diamond", s.estimate, s.ci_low, s.ci_high, None)),
     ]  # fmt: skip
     if s.pi_low is not None and s.pi_high is not None:
@@ -116,7 +116,8 @@ def summary_lines(forest: Forest, sg: Subgroup, variant: str, est_col: int) -> l
 
 def heterogeneity(s: Summary) -> str:
     p = "" if s.q_p is None else f", p = {s.q_p:.2f}" if s.q_p >= 0.01 else ", p < 0.01"
-    return f"Heterogeneity: τ² = {s.tau2:.3f}; I² = {s.i2:.0f}%; Q = {s.q:.2f}, df = {s.k - 1}{p} ({s.method})"
+    q = f"Q = {s.q:.2f}, df = {s.k - 1}{p}"
+    return f"Heterogeneity: τ² = {s.tau2:.3f}; I² = {s.i2:.0f}%; {q} (random effects, {s.method})"
 
 
 def body(forest: Forest, variant: str, est_col: int) -> list[Line]:
