@@ -112,3 +112,66 @@ def test_site_works_from_disk_with_search(browser: object, base_url: str) -> Non
     assert "Mini 2020" in page.inner_text(".md-search-result__list")
     assert errors == []
     page.close()
+
+
+# --- figures: the displayed size of their text, and no overflow on a phone ---
+
+FIGURE_PAGES = {"home": "", "compare": "compare/", "intervention": "interventions/pvp-tai-tace/"}
+MIN_TEXT_PX = 11.0
+_IMAGES = """() => [...document.querySelectorAll('article img')].filter(i => i.currentSrc.endsWith('.svg')).map(i => {
+  const s = getComputedStyle(i);
+  const content = i.getBoundingClientRect().width - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight)
+    - parseFloat(s.borderLeftWidth) - parseFloat(s.borderRightWidth);
+  return {src: i.currentSrc, width: content, right: i.getBoundingClientRect().right, complete: i.complete};
+})"""
+_HTML_TEXT = """() => [...document.querySelectorAll('.evmap *')].filter(e => [...e.childNodes].some(
+  n => n.nodeType === 3 && n.textContent.trim())).filter(e => e.getClientRects().length).map(
+  e => [e.textContent.trim().slice(0, 30), parseFloat(getComputedStyle(e).fontSize)])"""
+_OVERFLOW = """() => [...document.querySelectorAll('article picture, article img, .evmap, .evmap-table')].filter(
+  e => e.getBoundingClientRect().right > window.innerWidth + 0.5).map(e => e.className || e.tagName)"""
+
+
+def svg_text_sizes(svg: str) -> tuple[float, list[float]]:
+    """The viewBox width of an SVG file and the font size of each of its texts, in user units."""
+    import re
+
+    view = re.search(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+) ', svg)
+    assert view, "an SVG without a viewBox"
+    return float(view.group(1)), [float(s) for s in re.findall(r"font-size: ?([\d.]+)px", svg)]
+
+
+def _figure_text(page: object, base_url: str) -> list[tuple[str, float]]:
+    """(figure, smallest text as displayed in px) for every SVG figure on the page: its font size x
+    rendered width / viewBox width, read from the file the browser chose."""
+    shown = []
+    for img in page.evaluate(_IMAGES):  # type: ignore[attr-defined]
+        assert img["complete"], img["src"]
+        rel = img["src"].removeprefix(base_url)
+        view, sizes = svg_text_sizes((_site_root() / rel).read_text(encoding="utf-8"))
+        assert sizes, rel
+        shown.append((rel, min(sizes) * img["width"] / view))
+    return shown
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", FIGURE_PAGES)
+def test_figure_text_is_readable_and_figures_fit(browser: object, base_url: str, name: str, width: str) -> None:
+    w, h = WIDTHS[width]
+    page = browser.new_page(viewport={"width": w, "height": h})  # type: ignore[attr-defined]
+    page.goto(base_url + FIGURE_PAGES[name])
+    page.wait_for_load_state("networkidle")
+    figures = _figure_text(page, base_url)
+    small = [(src, round(px, 1)) for src, px in figures if px < MIN_TEXT_PX]
+    assert small == [], f"figure text under {MIN_TEXT_PX} px as displayed at {w} px"
+    html_small = [(t, px) for t, px in page.evaluate(_HTML_TEXT) if px < MIN_TEXT_PX]
+    assert html_small == []
+    assert page.evaluate(_OVERFLOW) == []
+    if name != "home":
+        assert figures, "no figure measured"
+        narrow = [src.endswith("-narrow.svg") for src, _ in figures]
+        assert all(narrow) if width == "phone" else not any(narrow)
+    else:
+        assert page.locator(".evmap a.bubble").count() > 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"figures-{name}-{width}.png"), full_page=True)
+    page.close()

@@ -112,8 +112,18 @@ def test_the_summary_of_findings_has_grades_form(site: Path) -> None:
 def test_intervention_page_has_summary_of_findings_and_forest_plot(site: Path) -> None:
     html = page(site, "interventions/tae/index.html")
     assert "Summary of findings" in html and "no comparison group" in html
-    assert 'src="../../figures/forest-pain-relief-tae-time-not-stated.svg"' in html
-    assert re.search(r'alt="Forest plot\. Mini 2020 6 of 8', html)
+    assert 'src="../../figures/forest-pain-relief-tae.svg"' in html  # its own subgroups; narrow on a phone
+    assert 'media="(max-width: 720px)" srcset="../../figures/forest-pain-relief-tae-narrow.svg"' in html
+    assert re.search(r'alt="Forest plot: Pain relief: TAE\. [^"]*Mini 2020, not stated, 6/8: 75 &#91;35, 97&#93;', html)
+    assert "Single study, not pooled" in html
+
+
+def test_comparison_has_a_forest_plot_per_outcome_and_home_an_evidence_map(site: Path) -> None:
+    html = page(site, "compare/index.html")
+    assert 'src="../figures/forest-pain-relief.svg"' in html and 'id="forest-pain-relief"' in html
+    home = page(site, "index.html")
+    assert re.search(r'<a class="bubble" href="interventions/tae/index\.html#forest-pain-relief"', home)
+    assert "Patients in the series:" in home
 
 
 def test_references_flag_incomplete_entries(site: Path) -> None:

@@ -209,7 +209,7 @@ def test_figures_have_text_alternatives_and_are_reproducible() -> None:
     for name, svg in figures.items():
         assert re.search(r"<title[^>]*>[^<]+</title><desc[^>]*>[^<]+</desc>", svg), name
         assert svg == again[name], name
-    assert {"timeline.svg", "evidence-map.svg"} <= set(figures)
+    assert {"timeline.svg", "timeline-narrow.svg"} <= set(figures)
     assert any(name.startswith("forest-") for name in figures)
 
 

@@ -27,7 +27,7 @@ from evsynth.core.paths import TEMPLATES
 from evsynth.core.problems import CODES
 from evsynth.core.vocab import Vocabularies
 from evsynth.load.history import Change
-from evsynth.render import downloads, figures, methods, sof, views
+from evsynth.render import downloads, evidence_map, figures, forest_data, methods, sof, views
 from evsynth.render.decision import decision, reading_basis
 from evsynth.render.fielddoc import field_docs
 from evsynth.render.places import place
@@ -121,8 +121,10 @@ class Renderer:
         figures: dict[str, str],
         history: list[Change] | None = None,
         evidence_date: str | None = None,
+        plots: list[forest_data.Forest] | None = None,
     ):
         self.syn, self.cited, self.vocab, self.figures, self.history = syn, cited, vocab, figures, history
+        self.plots = forest_data.forests(syn, vocab.groups) if plots is None else plots
         self.evidence_date = evidence_date
         self.env = environment(vocab)
         self.keys: dict[str, list[str]] = {}
@@ -162,6 +164,7 @@ class Renderer:
             "span": span,
             "categories": [c for c, e in self.vocab.raw["interventions"].items() if e["group"] == group],
             "category_labels": [e["label"] for e in self.vocab.raw["interventions"].values() if e["group"] == group],
+            "forests": forest_data.page_forests(self.plots, group, pooled),
         } | views.group_view(span, pooled, studies)
         table = sof.build(g, self.vocab.groups[group], g["harms"])
         g["sof"], g["decision"] = table, decision(g, table)
@@ -179,7 +182,8 @@ class Renderer:
         groups = [self.group_context(g) for g in self.vocab.groups]
         page("index.md", "home.md.j2", [s.citation for s in syn.studies], groups=groups,
              n_studies=len(syn.studies), total_patients=syn.comparison["patients"].sum(),
-             n_discrepancies=len(syn.discrepancies), basis=reading_basis(syn.studies))  # fmt: skip
+             n_discrepancies=len(syn.discrepancies), basis=reading_basis(syn.studies),
+             evidence_map=evidence_map.view(syn, self.vocab.groups, forest_data.with_forest(self.plots)))  # fmt: skip
         page("interventions/index.md", "interventions-index.md.j2", groups=groups)
         for g in groups:
             page(f"interventions/{g['group']}/index.md", "intervention.md.j2", [s.citation for s in g["studies"]], g=g,
@@ -214,7 +218,8 @@ class Renderer:
                  prim=prim, label=label, rows=rows)  # fmt: skip
         seed = syn.seed_source if syn.seed_source in self.cited.formatted else None
         seed_label = self.cited.label(seed) if seed else None
-        page("compare/index.md", "compare.md.j2", [seed] if seed else [], seed=seed, seed_label=seed_label)
+        page("compare/index.md", "compare.md.j2", [seed] if seed else [], seed=seed, seed_label=seed_label,
+             forests=forest_data.page_forests(self.plots, None, syn.pooled))  # fmt: skip
         page("tables/index.md", "tables.md.j2", [seed] if seed else [], seed=seed, seed_label=seed_label)
         labels = {s.id: s.label for s in syn.studies}
         uncertain = [(s, place(s, v.path, self.term), v) for s in syn.studies for v in s.values() if v.ambiguous]
@@ -300,8 +305,9 @@ def render_site(
     evidence_date: str | None = None,
 ) -> Rendered:
     """Every generated page, figure and download, rendered once for the site and the PDF alike."""
-    drawn = figures.draw(syn, vocab)
-    r = Renderer(syn, cited, vocab, drawn, history, evidence_date)
+    plots = forest_data.forests(syn, vocab.groups)
+    drawn = figures.draw(syn, vocab, plots)
+    r = Renderer(syn, cited, vocab, drawn, history, evidence_date, plots)
     files = r.pages()
     files.update({f"figures/{name}": svg for name, svg in drawn.items()})
     files.update({f"downloads/{name}": text for name, text in downloads.all_downloads(syn, cited.bib).items()})

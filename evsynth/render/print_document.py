@@ -108,6 +108,7 @@ def _rewrite(html: str, path: str, pages: set[str], figures: dict[str, str]) -> 
                 return m.group(0)
             return f'{attr}="#{prefix}--{target[1:]}"' if target.startswith("#") else m.group(0)
         file, _, _frag = target.partition("#")
+        file = re.sub(r"(^|/)index\.html$", r"\1index.md", file)  # raw HTML links to a page's built file
         resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), file))
         if resolved in pages:
             return f'{attr}="#{page_anchor(resolved)}"'
@@ -117,6 +118,7 @@ def _rewrite(html: str, path: str, pages: set[str], figures: dict[str, str]) -> 
             return f'{attr}="data:image/svg+xml;base64,{data}"'
         return f'data-site-file="{resolved}"'
 
+    html = re.sub(r"<source\b[^>]*>", "", html)  # a figure's narrow variant: print takes the wide one only
     html = re.sub(r'(href|src)="([^"]*)"', href, html)
     # Every id of a page gets the page's prefix, so no heading made from study text can take the name
     # of an anchor of the document (the bibliography's `ref-...`, a chapter's `p-...`).

@@ -1,0 +1,110 @@
+"""What every figure shares: matplotlib settings, text measurement and wrapping, SVG output.
+
+Figures are laid out in points on a canvas of a fixed width, so that the text size as displayed is
+known: a figure `WIDE` points wide shown in a column of C pixels shows text of s points at
+s * C / WIDE pixels (the SVG's user unit is the point). WIDE is for the desktop column and the
+print page, NARROW for phones (the page switches by a media query).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from functools import lru_cache
+from html import escape
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.font_manager import FontProperties
+
+from evsynth.core import escape as untrusted
+
+# Labels come from study files: never read `$...$` as mathtext (it crashes on `$\\frac$`).
+plt.rcParams.update(
+    {
+        "text.parse_math": False,
+        "text.usetex": False,
+        "svg.hashsalt": "evsynth",
+        "svg.fonttype": "none",
+        "font.family": "DejaVu Sans",
+        "font.size": 9.5,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+)
+WIDE, NARROW = 518.4, 273.6  # canvas widths in points (7.2 and 3.8 inches)
+FONT = 9.5  # every text of a figure, in points: >= 11 px when WIDE is shown in a 680 px column
+LINE = 14.0  # one line of text, in points
+INK, MUTED, RULE = "#1a1a1a", "#5f5f5f", "#b0b0b0"
+# White text on each passes WCAG AA (>= 4.5:1), for the evidence map's circles.
+GROUP_COLOURS = {"tae": "#1565c0", "tace-tai": "#c62828", "pvp": "#2e7d32", "pvp-tai-tace": "#6a3d9a"}
+VARIANTS = ("wide", "narrow")
+
+
+@lru_cache(maxsize=1)
+def _renderer() -> RendererAgg:
+    return RendererAgg(100, 100, 72)  # type: ignore[no-untyped-call]  # 72 dpi: one pixel is one point
+
+
+def text_width(text: str, bold: bool = False, size: float = FONT) -> float:
+    """The width of `text` in points, as matplotlib lays it out in DejaVu Sans."""
+    props = FontProperties(family="DejaVu Sans", size=size, weight="bold" if bold else "normal")
+    w, _, _ = _renderer().get_text_width_height_descent(text, props, ismath=False)  # type: ignore[no-untyped-call]
+    return float(w)
+
+
+def wrap(text: str, width: float, bold: bool = False) -> list[str]:
+    """`text` broken at spaces into lines no wider than `width` points (a longer word gets its own line)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_width(f"{lines[-1]} {word}", bold) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def clip(text: str, width: float, bold: bool = False) -> str:
+    """`text` cut with an ellipsis to fit `width` points."""
+    if text_width(text, bold) <= width:
+        return text
+    while text and text_width(text + "…", bold) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def plain(text: Any) -> str:
+    """Untrusted text for a figure: one line, no control characters (matplotlib escapes it for XML)."""
+    return str(untrusted.one_line(text)).strip()
+
+
+def canvas(width: float, height: float) -> tuple[Any, Any]:
+    """A figure `width` x `height` points with one axes covering it, in points from the top left."""
+    fig = plt.figure(figsize=(width / 72, height / 72))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, width)
+    ax.set_ylim(height, 0)
+    ax.axis("off")
+    return fig, ax
+
+
+def svg(fig: Any, title: str, desc: str) -> str:
+    """The figure as SVG with a <title> and <desc> text alternative, its size in points (no date)."""
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+    text = buf.getvalue()
+    text = text[text.index("<svg") :]
+    text = re.sub(r"<svg ", '<svg role="img" aria-labelledby="fig-title fig-desc" ', text, count=1)
+    head = f'<title id="fig-title">{escape(title)}</title><desc id="fig-desc">{escape(desc)}</desc>'
+    return text.replace(">", ">" + head, 1)
+
+
+def short_group(title: str) -> str:
+    """'Transarterial embolization (TAE)' -> 'TAE'; a title without an abbreviation stays whole."""
+    m = re.search(r"\(([^()]+)\)\s*$", title)
+    return m.group(1) if m else title
