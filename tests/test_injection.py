@@ -214,6 +214,44 @@ def test_no_script_runs_in_a_browser(site: Path) -> None:
     assert events == []
 
 
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+def test_the_provenance_popover_shows_payloads_as_text(site: Path) -> None:
+    """Focus and tap every number of the kitchen sink: its popover holds the source as text only."""
+    from playwright.sync_api import sync_playwright
+
+    events: list[str] = []
+    with served(site) as root, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_context(has_touch=True).new_page()
+
+        def on_dialog(d: Any) -> None:
+            events.append(f"dialog {d.message}")
+            d.dismiss()
+
+        page.on("dialog", on_dialog)
+        page.on("console", lambda m: events.append(f"console {m.text}") if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: events.append(f"pageerror {e}"))
+        page.goto(root + "studies/evil-2020/")
+        page.wait_for_load_state("networkidle")
+        numbers = page.locator(".prov[data-prov]")
+        assert numbers.count() > 0
+        shown = []
+        for i in range(numbers.count()):
+            number = numbers.nth(i)
+            if i % 2:
+                number.focus()
+            else:
+                number.tap()
+            tip = page.evaluate(
+                "(() => { const t = document.querySelector('#prov-tip'); return [t.children.length, t.textContent] })()"
+            )
+            assert tip == [0, number.get_attribute("data-prov")]
+            shown.append(tip[1])
+        browser.close()
+    assert any("<script>" in s or "onmouseover" in s for s in shown)
+    assert events == []
+
+
 def test_no_block_syntax_from_study_text(site: Path) -> None:
     """`!!! danger retracted` at the start of a line made an admonition with classes of the author's choosing."""
     for _path, page in pages(site):

@@ -43,7 +43,8 @@ def provenance(v: Value) -> str:
 
 
 def val(v: Any, suffix: str = "") -> Markup:
-    """A number with its provenance on hover (title) and in print (data-prov)."""
+    """A number with its provenance on hover, focus and tap (data-prov: a popover by prov.js, title without
+    script) and in print (data-prov in brackets)."""
     if not isinstance(v, Value):
         return NOT_REPORTED if v is None else md(v)
     mark = (AMBIGUOUS if v.ambiguous else "") + (INFERRED if v.inferred else "")
