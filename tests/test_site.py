@@ -108,7 +108,7 @@ def test_intervention_page_has_summary_of_findings_and_forest_plot(site: Path) -
 
 def test_references_flag_incomplete_entries(site: Path) -> None:
     html = page(site, "references/index.html")
-    assert "Partial. 1999." in html and "Incomplete:" in html
+    assert "Partial. 1999." in html and "(incomplete: Only the surname and year are known)" in html
 
 
 def test_site_makes_no_request_to_another_host(site: Path) -> None:
