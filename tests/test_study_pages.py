@@ -173,16 +173,21 @@ JSON_PATH = re.compile(
 ABOUT_FILES = {"contributing/index.html", "fields/index.html"}
 
 
+def internal_names(texts: list[str], ids: set[str]) -> list[str]:
+    """File names, JSON paths and study ids found in texts."""
+    found = [m.group(0) for t in texts for m in FILE_NAME.finditer(t)]
+    found += [m.group(0) for t in texts for m in JSON_PATH.finditer(t)]
+    words = {w for t in texts for w in re.findall(r"(?<![\w/.-])[a-z]+(?:-[a-z]+)*-[0-9]{4}(?![\w-])", t)}
+    return sorted(set(found) | (words & ids))
+
+
 def leaks(site: Path, rel: str, ids: set[str]) -> list[str]:
     """Internal names in a page's text and in the attributes a reader sees (tooltips, alternatives)."""
     page = parse((site / rel).read_text(encoding="utf-8"))
     shown = [page.all_text] + [
         v for _, attrs in page.elements for k, v in attrs.items() if k in ("title", "data-prov", "alt", "aria-label")
     ]
-    found = [m.group(0) for t in shown for m in FILE_NAME.finditer(t)]
-    found += [m.group(0) for t in shown for m in JSON_PATH.finditer(t)]
-    words = {w for t in shown for w in re.findall(r"(?<![\w/.-])[a-z]+(?:-[a-z]+)*-[0-9]{4}(?![\w-])", t)}
-    return sorted(set(found) | (words & ids))
+    return internal_names(shown, ids)
 
 
 def pages_of(site: Path) -> list[str]:
