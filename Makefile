@@ -6,9 +6,10 @@ STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
 # Debian packages: Pango for WeasyPrint (the PDF); for the tests Chromium (browser and accessibility
-# tests), Java (the W3C Nu HTML checker) and npm (axe-core, pinned in package-lock.json).
+# tests), Poppler's pdfinfo and pdftotext (the PDF's tags and text), Java (the W3C Nu HTML checker)
+# and npm (axe-core, pinned in package-lock.json).
 DEBS_SITE := libpango-1.0-0 libpangoft2-1.0-0
-DEBS_TEST := $(DEBS_SITE) chromium java:default-jre-headless npm:npm
+DEBS_TEST := $(DEBS_SITE) chromium poppler-utils java:default-jre-headless npm:npm
 NPM_STAMP := node_modules/.installed-$(shell cksum package-lock.json | cut -d' ' -f1)
 
 .PHONY: site test check typecheck lint clean install debs-site debs-test bench

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -23,13 +24,23 @@ def build(tmp: Path, evidence: Path, references: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def real(tmp_path_factory: pytest.TempPathFactory) -> pdfium.PdfDocument:
-    return pdfium.PdfDocument(build(tmp_path_factory.mktemp("pdf"), ROOT / "evidence", ROOT / "references"))
+def real_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build(tmp_path_factory.mktemp("pdf"), ROOT / "evidence", ROOT / "references")
 
 
 @pytest.fixture(scope="module")
-def fixture_pdf(tmp_path_factory: pytest.TempPathFactory) -> pdfium.PdfDocument:
-    return pdfium.PdfDocument(build(tmp_path_factory.mktemp("pdf-fixture"), FIXTURES / "evidence", REFERENCES))
+def real(real_path: Path) -> pdfium.PdfDocument:
+    return pdfium.PdfDocument(real_path)
+
+
+@pytest.fixture(scope="module")
+def fixture_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build(tmp_path_factory.mktemp("pdf-fixture"), FIXTURES / "evidence", REFERENCES)
+
+
+@pytest.fixture(scope="module")
+def fixture_pdf(fixture_path: Path) -> pdfium.PdfDocument:
+    return pdfium.PdfDocument(fixture_path)
 
 
 def text_of(pdf: pdfium.PdfDocument) -> list[str]:
@@ -221,3 +232,73 @@ def test_pdf_alone_never_writes_into_a_built_site(tmp_path: Path) -> None:
         "pdf", "--evidence", str(FIXTURES / "evidence"), "--references", str(REFERENCES), "--output", str(target)
     )
     assert r.returncode == 1 and "build.py site" in r.stderr and not target.exists()
+
+
+# Poppler's tools, as a reader's PDF software and a screen reader's see the file (installed by `make test`).
+
+
+def poppler(*args: str) -> str:
+    return subprocess.run(list(args), capture_output=True, text=True, check=True, timeout=120).stdout
+
+
+def chapter_text(path: Path, pdf: pdfium.PdfDocument, title: str) -> str:
+    """pdftotext of a chapter or section: from its bookmark's page to the page before the next bookmark's."""
+    marks = outline(pdf)
+    i = next(i for i, (_, t, _) in enumerate(marks) if t == title)
+    first = marks[i][2] + 1
+    last = max(first, marks[i + 1][2]) if i + 1 < len(marks) else len(pdf)
+    return poppler("pdftotext", "-f", str(first), "-l", str(last), str(path), "-")
+
+
+def test_the_pdf_is_tagged_for_screen_readers(fixture_path: Path) -> None:
+    info = poppler("pdfinfo", str(fixture_path))
+    assert re.search(r"^Tagged:\s+yes$", info, re.M), info
+    assert re.search(r"^Title:\s+\S", info, re.M)  # PDF/UA: a title to show in the window
+
+
+@pytest.mark.parametrize("evidence", ["fixture", "real"])
+def test_each_study_chapter_shows_its_full_reference(evidence: str, request: pytest.FixtureRequest) -> None:
+    path: Path = request.getfixturevalue(f"{evidence}_path")
+    pdf: pdfium.PdfDocument = request.getfixturevalue("fixture_pdf" if evidence == "fixture" else "real")
+    folders = (FIXTURES / "evidence", REFERENCES) if evidence == "fixture" else (ROOT / "evidence", ROOT / "references")
+    gathered = gather(*folders)
+    for s in gathered.validated.studies:
+        formatted = format_reference(gathered.bib.entries[s.citation])
+        assert squash(formatted) in squash(chapter_text(path, pdf, s.label)), (s.label, formatted)
+
+
+def test_print_says_in_brackets_where_the_screen_says_point_at(
+    fixture_path: Path, fixture_pdf: pdfium.PdfDocument
+) -> None:
+    for title in ("Mini 2020", "Other 2021"):
+        text = " ".join(chapter_text(fixture_path, fixture_pdf, title).split())
+        assert "follows it in brackets" in text, title
+        assert not re.search(r"hover|point at|tap |Show all", text, re.I), title
+        assert "Key results" in text
+
+
+def test_long_patient_tables_print_in_full(fixture_path: Path, fixture_pdf: pdfium.PdfDocument) -> None:
+    text = chapter_text(fixture_path, fixture_pdf, "Other 2021")  # its 20 rows are collapsed on screen
+    assert text.count("lumbar spine") == 10 and text.count("thoracic spine") == 10
+
+
+def test_table_headers_break_between_words_never_inside_one(
+    fixture_path: Path, fixture_pdf: pdfium.PdfDocument
+) -> None:
+    text = chapter_text(fixture_path, fixture_pdf, "The tables of Mini 2020, regenerated")
+    # Table 4's narrow columns once printed 'Literat-ure', 'pa-tients', 'meta-stases', 'infu-sions', 'evalu-able'
+    for word in ("Literature", "patients", "metastases", "infusions", "evaluable"):
+        assert word in text, word
+
+
+def test_no_internal_file_name_study_id_or_json_path_in_print(real_path: Path, real: pdfium.PdfDocument) -> None:
+    from test_study_pages import internal_names
+
+    ids = {s.id for s in gather(ROOT / "evidence", ROOT / "references").validated.studies}
+    # the data-quality chapter is reworked on another branch (issue 15); see test_study_pages
+    marks = [(title, index) for level, title, index in outline(real) if level == 0]
+    i = next(i for i, (title, _) in enumerate(marks) if title == "Data quality")
+    skip = range(marks[i][1], marks[i + 1][1])
+    pages = poppler("pdftotext", str(real_path), "-").split("\f")
+    found = {n + 1: internal_names([t], ids) for n, t in enumerate(pages) if n not in skip}
+    assert {page: names for page, names in found.items() if names} == {}

@@ -128,7 +128,7 @@ def test_comparison_has_a_forest_plot_per_outcome_and_home_an_evidence_map(site:
 
 def test_references_flag_incomplete_entries(site: Path) -> None:
     html = page(site, "references/index.html")
-    assert "Partial. 1999." in html and "Incomplete:" in html
+    assert "Partial. 1999." in html and "(incomplete: Only the surname and year are known)" in html
 
 
 def test_site_makes_no_request_to_another_host(site: Path) -> None:

@@ -44,13 +44,18 @@ def _allowed(url: str, root: Path) -> bool:
     return path.is_relative_to(root) and path.is_file()
 
 
+# A tagged PDF (PDF/UA-1): headings, lists, tables and reading order for screen readers.
+PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
+
+
 def make_pdf(html: str) -> tuple[bytes, int]:
-    """Lay out the print document with the shipped fonts only: the PDF's bytes and its number of pages."""
+    """Lay out the print document with the shipped fonts only: the PDF's bytes and its number of pages,
+    tagged for accessibility (PDF/UA-1: structure tree, language, title shown in the window)."""
     os.environ["FONTCONFIG_FILE"] = str(FONTS_CONF)  # read when Pango first loads fonts
     from weasyprint import HTML
 
     document = HTML(string=html, base_url=str(PDF_DIR) + "/", url_fetcher=_fetcher()).render()
-    return document.write_pdf(), len(document.pages)
+    return document.write_pdf(**PDF_OPTIONS), len(document.pages)
 
 
 def write_pdf(html: str, target: Path) -> int:

@@ -43,7 +43,7 @@ class Decision:
     statement: str
 
 
-def read_as(study: Study) -> str:
+def most_direct(study: Study) -> str:
     """The most direct report of a study, as the kind of reading it allowed."""
     kinds = sorted((r.kind for r in study.reports.values()), key=lambda k: REPORT_ORDER.get(k, 9))
     return kinds[0] if kinds else "metadata"
@@ -51,7 +51,7 @@ def read_as(study: Study) -> str:
 
 def reading_basis(studies: list[Study]) -> list[tuple[str, int]]:
     """(how read, number of studies), most direct first; kinds with no study left out."""
-    counts = Counter(read_as(s) for s in studies)
+    counts = Counter(most_direct(s) for s in studies)
     return [(READ_AS[k], counts[k]) for k in READ_AS if counts[k]]
 
 

@@ -27,7 +27,7 @@ from evsynth.core.paths import TEMPLATES
 from evsynth.core.problems import CODES
 from evsynth.core.vocab import Vocabularies
 from evsynth.load.history import Change
-from evsynth.render import downloads, evidence_map, figures, forest_data, methods, sof, views
+from evsynth.render import downloads, evidence_map, figures, forest_data, methods, sof, study_view, views
 from evsynth.render.decision import decision, reading_basis
 from evsynth.render.fielddoc import field_docs
 from evsynth.render.places import place
@@ -191,15 +191,26 @@ class Renderer:
         page("studies/index.md", "studies-index.md.j2", n_studies=len(syn.studies),
              study_rows=views.studies_rows(syn.comparison))  # fmt: skip
         for s in syn.studies:
-            keys = [s.citation] + [r.citation for r in s.reports.values()]
-            page(
-                f"studies/{s.id}/index.md",
-                "study.md.j2",
-                keys,
-                study=s,
-                discrepancies=self.by_study.get(s.id, []),
-                indirect=views.indirectness(s),
-            )
+            self.study_page(s)
+
+    def study_page(self, s: Study) -> None:
+        """A study: its full reference, key results, how it was read, then the details."""
+        keys = [s.citation] + [r.citation for r in s.reports.values()]
+        self.page(
+            f"studies/{s.id}/index.md",
+            "study.md.j2",
+            keys,
+            study=s,
+            main_ref=next(iter(self.cited.refs([s.citation])), None),
+            # the footnotes of the reports' citations (the main report is printed in full under the heading)
+            footnote_refs=self.cited.refs(r.citation for r in s.reports.values()),
+            key_results=study_view.key_results(s),
+            how_read=study_view.how_read(s),
+            read_as=study_view.read_as(s),
+            patient_rows_toggle=study_view.patient_rows_toggle(s),
+            discrepancies=self.by_study.get(s.id, []),
+            indirect=views.indirectness(s),
+        )
 
     def browsing_pages(self) -> None:
         syn, page = self.syn, self.page
