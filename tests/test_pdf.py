@@ -295,10 +295,6 @@ def test_no_internal_file_name_study_id_or_json_path_in_print(real_path: Path, r
     from test_study_pages import internal_names
 
     ids = {s.id for s in gather(ROOT / "evidence", ROOT / "references").validated.studies}
-    # the data-quality chapter is reworked on another branch (issue 15); see test_study_pages
-    marks = [(title, index) for level, title, index in outline(real) if level == 0]
-    i = next(i for i, (title, _) in enumerate(marks) if title == "Data quality")
-    skip = range(marks[i][1], marks[i + 1][1])
     pages = poppler("pdftotext", str(real_path), "-").split("\f")
-    found = {n + 1: internal_names([t], ids) for n, t in enumerate(pages) if n not in skip}
+    found = {n + 1: internal_names([t], ids) for n, t in enumerate(pages)}
     assert {page: names for page, names in found.items() if names} == {}

@@ -197,19 +197,8 @@ def pages_of(site: Path) -> list[str]:
 def test_no_page_names_an_internal_file_study_id_or_json_path(real_site: Path) -> None:
     ids = {p.name for p in (real_site / "studies").iterdir() if p.is_dir()}
     assert "chiras-2004" in ids
-    found = {rel: leaks(real_site, rel, ids) for rel in pages_of(real_site) if rel not in ABOUT_FILES | DATA_QUALITY}
+    found = {rel: leaks(real_site, rel, ids) for rel in pages_of(real_site) if rel not in ABOUT_FILES}
     assert {rel: names for rel, names in found.items() if names} == {}
-
-
-# The data-quality page still names studies by id and values by JSON path; it is being reworked
-# (issue 15) on another branch: strict, so this marker must go when that lands.
-DATA_QUALITY = {"data-quality/index.html"}
-
-
-@pytest.mark.xfail(strict=True, reason="the data-quality page is reworked for issue 15 on another branch")
-def test_the_data_quality_page_names_no_study_id_or_json_path(real_site: Path) -> None:
-    ids = {p.name for p in (real_site / "studies").iterdir() if p.is_dir()}
-    assert leaks(real_site, "data-quality/index.html", ids) == []
 
 
 def test_the_scan_finds_each_kind_of_internal_name(tmp_path: Path) -> None:
