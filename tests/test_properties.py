@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import yaml
@@ -15,7 +16,18 @@ from evsynth.load.yamlio import parse_yaml
 from evsynth.validate.checks import validate_evidence
 
 BIB, _ = load.load_bibliography(load.read_files(load.bib_paths(REFERENCES))[0])
-BASE = yaml.safe_load((FIXTURES / "evidence" / "mini-2020.yaml").read_text())
+
+
+class _Yaml12(yaml.SafeLoader):
+    """PyYAML reads `no:` as False (YAML 1.1); the project's reader, like YAML 1.2, reads it as text."""
+
+
+_Yaml12.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Yaml12.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf"))
+BASE = yaml.load((FIXTURES / "evidence" / "mini-2020.yaml").read_text(), Loader=_Yaml12)
 
 
 def pipeline(raw: bytes, name: str = "prop-2020.yaml") -> None:

@@ -116,7 +116,7 @@ def test_regenerated_table_2_differs_only_where_the_discrepancy_report_says() ->
     reported = {d.what for d in syn.discrepancies if d.code == "rows-disagree" and d.study == "chiras-2004"}
     for prim, col in differ:
         site = {"Spine": "spine", "Other": "other"}[col]
-        assert f"population: primaries {prim} sites {site} n" in reported
+        assert f"population: primaries {prim} sites {site} count" in reported
 
 
 def _scalars(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], Any]]:

@@ -83,7 +83,7 @@ def test_complex_key_is_reported(tmp_path: Path) -> None:
 def test_incomplete_citation_is_a_warning() -> None:
     inputs = gather(FIXTURES / "evidence", REFERENCES)
     found = [p for p in inputs.problems if p.code == "incomplete-citation"]
-    assert [(p.line, p.severity) for p in found] == [(18, "warning")]
+    assert [(p.line, p.severity) for p in found] == [(19, "warning")]
     assert "partial1999" in found[0].message
 
 
