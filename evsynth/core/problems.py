@@ -67,6 +67,7 @@ CODES: dict[str, str] = {
     "rows-count": "Patient-level rows do not match the patient count of the same report.",
     "duplicate-row": "Two patient-level rows share a number.",
     "unit-missing": "A response or complication that does not say what it counts (patients, vertebrae...).",
+    "percent-entry": "A percentage entered as a proportion (0.97) or as the count (`n: 97`).",
     # BibTeX
     "bib-syntax": "The BibTeX cannot be parsed.",
     "bib-macro": "A BibTeX @string or @preamble (write fields out in full).",

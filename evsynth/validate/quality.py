@@ -16,60 +16,38 @@ from typing import Any
 from evsynth.core.model import READING_SECTIONS, Study, Value, months
 from evsynth.core.records import Complication, Duration, Population, Record, Response, Score
 from evsynth.validate.discrepancy import Discrepancy, _disc, _entry, _fmt, _leaves, _time_key, _what, decimals
+from evsynth.validate.percents import entry_mistake, percent_possible, percent_readings
 from evsynth.validate.quality_rows import _covers, _rows
 
 # --- printed percentages -------------------------------------------------------------
 
 
-def percent_possible(pct: float, of: int) -> bool:
-    """Whether some whole count k of `of` gives a percentage within a point of `pct` (constant time:
-    the count nearest pct% of `of` is the only candidate worth trying)."""
-    k = min(max(round(pct * of / 100), 0), of)
-    return abs(100 * k / of - pct) < 1
-
-
-def _percent_checks(study: Study, node: Any, denominator: Value | None) -> Iterator[Discrepancy]:
-    if isinstance(node, dict):
-        of = node.get("of") if isinstance(node.get("of"), Value) else denominator
-        n, pct = node.get("n"), node.get("percent")
-        if isinstance(pct, Value) and isinstance(of, Value) and float(of) > 0:
-            if isinstance(n, Value):
-                exact = 100 * float(n) / float(of)
-                if abs(exact - float(pct)) >= 1:
-                    yield _disc(
-                        study,
-                        "percent-mismatch",
-                        "printed percentage",
-                        f"{_fmt(float(pct))}% printed for {n.value}/{of.value}, which is {_fmt(exact)}%",
-                        _entry(pct, f"{_fmt(float(pct))}%"),
-                        _entry(n, f"{n.value}/{of.value}"),
-                    )
-            elif not percent_possible(float(pct), int(of.value)):
+def _percent_checks(study: Study, node: Any) -> Iterator[Discrepancy]:
+    """The printed percentages that disagree with their count or no whole count can give, except
+    entry mistakes (`percents.entry_mistake`), which are the editor's errors, not the source's."""
+    for n, pct, of in percent_readings(node):
+        if entry_mistake(n, pct, of) is not None:
+            continue
+        if n is not None:
+            exact = 100 * float(n) / float(of)
+            if abs(exact - float(pct)) >= 1:
                 yield _disc(
                     study,
-                    "percent-impossible",
+                    "percent-mismatch",
                     "printed percentage",
-                    f"{_fmt(float(pct))}% is not a whole number of patients out of {of.value}",
+                    f"{_fmt(float(pct))}% printed for {n.value}/{of.value}, which is {_fmt(exact)}%",
                     _entry(pct, f"{_fmt(float(pct))}%"),
-                    _entry(of),
+                    _entry(n, f"{n.value}/{of.value}"),
                 )
-        inner = node.get("n") if isinstance(node.get("n"), Value) and "categories" in node else None
-        evaluated = node.get("evaluated")
-        for key, v in node.items():
-            sub_den = of
-            if key == "categories":
-                resp = node.get("responders") or {}
-                ev_n = evaluated.get("n") if isinstance(evaluated, dict) else None
-                sub_den = resp.get("of") if isinstance(resp.get("of"), Value) else ev_n
-            elif key == "responders":
-                ev_n = evaluated.get("n") if isinstance(evaluated, dict) else None
-                sub_den = ev_n if isinstance(ev_n, Value) else None
-            elif key == "evaluated":
-                sub_den = None
-            yield from _percent_checks(study, v, sub_den if isinstance(sub_den, Value) else inner)
-    elif isinstance(node, list):
-        for v in node:
-            yield from _percent_checks(study, v, denominator)
+        elif not percent_possible(float(pct), int(of.value)):
+            yield _disc(
+                study,
+                "percent-impossible",
+                "printed percentage",
+                f"{_fmt(float(pct))}% is not a whole number of patients out of {of.value}",
+                _entry(pct, f"{_fmt(float(pct))}%"),
+                _entry(of),
+            )
 
 
 # --- GRIM: a mean impossible for its n -------------------------------------------------
@@ -259,6 +237,6 @@ def find_discrepancies(study: Study, vocab: Any = None) -> list[Discrepancy]:
     covers = _covers(vocab or load_vocabularies())
     found: list[Discrepancy] = []
     for r in study.readings():
-        found += _percent_checks(study, r.tree, None)
+        found += _percent_checks(study, r.tree)
     found += [*_grim(study), *_comparisons(study), *_changes(study), *_rows(study, covers)]
     return found

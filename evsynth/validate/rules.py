@@ -13,6 +13,7 @@ from evsynth.core.limits import DURATION_MONTHS_MAX
 from evsynth.core.model import MONTHS_PER_UNIT, Study, Value, months
 from evsynth.core.problems import Problem
 from evsynth.core.records import Complication, Proportion, Record, Response
+from evsynth.validate.percents import check_percent_entries
 
 DURATION_KEYS = ("durations",)
 
@@ -64,9 +65,12 @@ PERCENT_HINT = "; if it is a percentage, put it under `percent:`"
 def _proportion(study: Study, prop: Proportion | Complication | None, bound: Any, bound_name: str) -> Iterator[Problem]:
     if prop is None:
         return
-    yield from _exceeds(study, prop.n, prop.of, "its denominator `of`", PERCENT_HINT)
+    hint = PERCENT_HINT
+    if isinstance(prop.percent, Value) and isinstance(prop.n, Value) and float(prop.percent) == float(prop.n):
+        hint = "; it is the printed percentage, already under `percent:`: write the count of patients in `n`"
+    yield from _exceeds(study, prop.n, prop.of, "its denominator `of`", hint)
     if prop.of is None:
-        yield from _exceeds(study, prop.n, bound, bound_name, PERCENT_HINT)
+        yield from _exceeds(study, prop.n, bound, bound_name, hint)
     else:
         yield from _exceeds(study, prop.of, bound, bound_name)
 
@@ -240,4 +244,5 @@ def check_study(study: Study) -> list[Problem]:
         *check_ranges(study),
         *check_durations(study),
         *check_patients_table(study),
+        *check_percent_entries(study),
     ]

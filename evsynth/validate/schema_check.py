@@ -68,7 +68,12 @@ def _type_message(err: ValidationError) -> str:
     else:
         want = " or ".join(words)
     hint = ""
-    if isinstance(err.instance, str) and err.instance.strip().endswith("%"):
+    field = err.absolute_path[-1] if err.absolute_path else None
+    field = err.absolute_path[-2] if field == "value" and len(err.absolute_path) > 1 else field
+    if isinstance(err.instance, str) and err.instance.strip().endswith("%") and field == "percent":
+        number = err.instance.strip()[:-1].strip()[:20]
+        hint = f"; write the number without the % sign (`percent: {number}`)"
+    elif isinstance(err.instance, str) and err.instance.strip().endswith("%"):
         hint = "; write the count here and put a percentage under `percent:`"
     elif isinstance(err.instance, str) and _RATIO.match(err.instance[:100]):
         hint = "; split 'n/N' into `n:` and `of:` (and `printed:` for the text as printed)"
