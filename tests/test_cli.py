@@ -212,3 +212,26 @@ def test_meta_continuous_bad_file_exits_1_without_a_traceback(tmp_path: Path) ->
     r = run_build("meta", str(f), "--measure", "MN")
     assert r.returncode == 1 and "Traceback" not in r.stderr and "internal error" not in r.stderr
     assert f"{f.name}:2:2: [out-of-range]" in r.stdout
+
+
+def test_check_of_a_named_file_says_what_is_pooled_and_why_not(tmp_path: Path) -> None:
+    """The kind and unit an editor chooses decide pooling: `check FILE` says so for each response."""
+    mini = (FIXTURES / "evidence" / "mini-2020.yaml").read_text(encoding="utf-8")
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    target = folder / "mini-2020.yaml"
+    target.write_text(mini, encoding="utf-8")
+    r = run_build("check", "--evidence", str(folder), "--references", str(REFERENCES), str(target))
+    line = mini.splitlines().index("    kind: pain-relief") + 1 - 1  # the response starts at its first key
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert re.search(rf"mini-2020\.yaml:{line}: note: pain-relief response: pooled \(", r.stdout), r.stdout
+    target.write_text(
+        mini.replace("    kind: pain-relief\n    per: patients", "    kind: neurological\n    per: patients")
+    )
+    r = run_build("check", "--evidence", str(folder), "--references", str(REFERENCES), str(target))
+    assert "neurological response: shown on the study page, not pooled: only pain-relief" in r.stdout
+    target.write_text(mini.replace("    per: patients\n    evaluated", "    per: vertebrae\n    evaluated"))
+    r = run_build("check", "--evidence", str(folder), "--references", str(REFERENCES), str(target))
+    assert "pain-relief response: shown, not pooled: it counts vertebrae, not patients" in r.stdout
+    r = run_build("check", "--evidence", str(folder), "--references", str(REFERENCES))
+    assert "note:" not in r.stdout  # only for files named on the command line

@@ -147,3 +147,37 @@ def choose_outcome(study: Study, kind: str, in_window: str | None = None) -> Out
 
 def outcomes(studies: list[Study], kind: str, in_window: str | None = None) -> list[Outcome]:
     return [o for s in studies if (o := choose_outcome(s, kind, in_window)) is not None]
+
+
+@dataclass(frozen=True)
+class Fate:
+    """What the synthesis does with one response of a study: pooled in a time window, or why not."""
+
+    line: int
+    kind: str
+    window: str | None  # the window's words when pooled
+    reason: str | None  # why not: "kind", "unit", "case-report", "no-counts", "other-reading"
+    per: str
+
+
+def fates(study: Study) -> list[Fate]:
+    """Each response's fate, so an editor sees that the kind and unit chosen decide pooling."""
+    out = []
+    for r in study.responses:
+        slug, words = window(r)
+        chosen = choose_outcome(study, r.kind, slug) if r.kind in POOLED_OUTCOMES else None
+        reason = None
+        if r.kind not in POOLED_OUTCOMES:
+            reason = "kind"
+        elif chosen is None or chosen.reading is not r:
+            reason = "other-reading"
+        elif not chosen.poolable:
+            reason = (
+                "case-report"
+                if study.design.type == "case-report"
+                else "unit"
+                if chosen.per != "patients"
+                else "no-counts"
+            )
+        out.append(Fate(r.line, r.kind, None if reason else words, reason, r.per or "not-stated"))
+    return out
