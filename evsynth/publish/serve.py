@@ -40,7 +40,7 @@ def _snapshot(watched: list[Path]) -> dict[str, float]:
     return {str(p): p.stat().st_mtime for p in files}
 
 
-class _State:
+class State:
     """What the server shows: the problems of the last rebuild (none: the files are valid), and
     whether a build made from valid files has been published this session."""
 
@@ -53,11 +53,9 @@ def serve(out: Path, port: int, watched: list[Path], rebuild: Callable[[bool], S
     """Run `rebuild`, serve `out` on 127.0.0.1:port, and run `rebuild` again whenever a watched
     file or folder changes, until Ctrl-C. `rebuild(good)` builds and returns the problems that
     kept it from building the whole site; `good` says a build from valid files is being served."""
-    state = _State()
+    state = State()
     _rebuild(state, rebuild, port)
-    handler = functools.partial(_Handler, directory=str(out), state=state)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = start_server(out, port, state)
     print(f"serving on http://127.0.0.1:{port}/ (Ctrl-C to stop)", file=sys.stderr)
     seen = _snapshot(watched)
     try:
@@ -72,7 +70,15 @@ def serve(out: Path, port: int, watched: list[Path], rebuild: Callable[[bool], S
         return 0
 
 
-def _rebuild(state: _State, rebuild: Callable[[bool], Sequence[Problem]], port: int) -> None:
+def start_server(out: Path, port: int, state: State) -> http.server.ThreadingHTTPServer:
+    """Serve `out` on 127.0.0.1:port (0: any free port) in a thread, as `state` says."""
+    handler = functools.partial(Handler, directory=str(out), state=state)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _rebuild(state: State, rebuild: Callable[[bool], Sequence[Problem]], port: int) -> None:
     problems = tuple(rebuild(state.good))
     state.good = state.good or not problems
     state.problems = problems
@@ -80,11 +86,11 @@ def _rebuild(state: _State, rebuild: Callable[[bool], Sequence[Problem]], port: 
         print(f"{count_text(len(problems))}: http://127.0.0.1:{port}{PROBLEMS_URL}", file=sys.stderr)
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
+class Handler(http.server.SimpleHTTPRequestHandler):
     """Serves the folder; while there are problems, adds the banner to every HTML page, and always
     answers PROBLEMS_URL and STYLESHEET_URL from memory."""
 
-    def __init__(self, *args: Any, state: _State, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, state: State, **kwargs: Any) -> None:
         self.state = state
         super().__init__(*args, **kwargs)
 
