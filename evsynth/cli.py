@@ -153,15 +153,32 @@ def cmd_pdf(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from evsynth.publish.serve import serve
 
-    def rebuild() -> None:
+    def rebuild(good: bool) -> list[Problem]:
+        """Build the site; with errors, report them and keep the last good build (`good`), or,
+        until there is one, build the valid studies only, so the pages and the field reference answer."""
         checked = pipeline.check(args.evidence, args.references)
-        if has_errors(checked.problems):
+        errors = [p for p in checked.problems if p.is_error]
+        if not errors:
+            build_site(checked, args)
+        else:
             report(checked.problems, len(checked.validated.studies), warnings=False)
-            return
-        build_site(checked, args)
+            if not good:
+                build_valid_studies(checked, args)
+        return errors
 
     watched = [args.evidence, args.references, ROOT / "site_src", ROOT / "mkdocs.yml"]
     return serve(args.out, args.port, watched, rebuild)
+
+
+def build_valid_studies(checked: pipeline.Checked, args: argparse.Namespace) -> None:
+    """A preview from the studies that passed validation (serve only, never `site`): the other pages
+    and the field reference stay reachable while a file is being filled in."""
+    try:
+        build_site(checked, args)
+    except Exception as exc:  # a stage trusting the invalid part of the evidence: say so, keep serving
+        if args.debug or os.environ.get("EVSYNTH_DEBUG"):
+            traceback.print_exc()
+        print(f"build.py: no preview of the valid studies ({type(exc).__name__}: {exc})", file=sys.stderr)
 
 
 def cmd_meta(args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ without one):
 | Markdown (text; attributes of raw HTML in it) | `markdown` | no HTML, link, image, footnote, attr_list,
   emphasis or block syntax, no table cell break; one line |
 | URL | `doi_url`, `pubmed_url` | only doi.org and pubmed.ncbi.nlm.nih.gov, from validated parts |
-| HTML (print document, navigation titles) | `html_text` | text, never markup |
+| HTML (print document, navigation titles, serve's problem list) | `html_text` | text, never markup |
 | CSV cell | `csv_cell` | never read as a spreadsheet formula |
 | terminal | `terminal` (used by `problems.format_problem`) | control and direction characters shown as escapes |
 | GitHub annotation | `github_property`, `github_message` | no property or command can be closed or started |

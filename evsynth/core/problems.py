@@ -113,13 +113,20 @@ class Problem:
         return self.severity == "error"
 
 
-def format_problem(p: Problem) -> str:
-    """`evidence/x.yaml:14:3: [code] message` (warnings say so), on one line, nothing invisible."""
+def problem_parts(p: Problem) -> tuple[str, str, str]:
+    """The three parts every view of a problem shows, worded once: where (`evidence/x.yaml:14:3`),
+    the tag (`code`, or `warning code`) and the message, which says how to fix it. Raw text: each
+    output escapes it for its own context."""
     where = p.path
     if p.line:
         where += f":{p.line}:{p.column or 1}"
-    tag = p.code if p.is_error else f"warning {p.code}"
-    return escape.terminal(f"{where}: [{tag}] {p.message}")
+    return where, p.code if p.is_error else f"warning {p.code}", p.message
+
+
+def format_problem(p: Problem) -> str:
+    """`evidence/x.yaml:14:3: [code] message` (warnings say so), on one line, nothing invisible."""
+    where, tag, message = problem_parts(p)
+    return escape.terminal(f"{where}: [{tag}] {message}")
 
 
 def format_github(p: Problem) -> str:
