@@ -140,6 +140,19 @@ def test_no_change_and_uncommitted_changes(repo: Path) -> None:
     assert section(out, "Studies changed (1)")[-1].startswith("| Population 1, Results › age › mean | 61 (Mini")
 
 
+def test_a_study_with_errors_is_not_called_removed_alone(repo: Path) -> None:
+    _edit(repo / "evidence" / "other-2021.yaml", "patients: 20", "patients: twenty")
+    mini = repo / "evidence" / "mini-2020.yaml"
+    mini.write_text(mini.read_text(encoding="utf-8") + "not_reported: [survival, complications]\n", encoding="utf-8")
+    out = diff(repo, "--base", "HEAD").stdout
+    assert section(out, "Studies removed (1)") == [
+        "- **Other 2021** (other-2021): PVP+TACE, 20 patients "
+        "(left out of the build: its file now has errors, see New problems)"
+    ]
+    assert "| Not reported (added) | — | survival, complications |" in section(out, "Studies changed (1)")
+    assert any("other-2021.yaml:" in line and "[wrong-type]" in line for line in section(out, "New problems"))
+
+
 @pytest.mark.parametrize("ref", ["no-such-branch", "--output=x"])
 def test_unknown_ref_is_a_clear_error(repo: Path, ref: str) -> None:
     r = diff(repo, f"--base={ref}")

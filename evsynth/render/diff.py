@@ -7,7 +7,7 @@ new or gone. Every string from a study or BibTeX file goes through `escape.markd
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from evsynth.core import escape
@@ -17,7 +17,7 @@ from evsynth.core.vocab import Vocabularies
 from evsynth.render.places import place
 from evsynth.render.views import provenance
 from evsynth.synthesis.compare import Estimate, EvidenceDiff, FieldChange, PooledChange, StudyChange, tree_changes
-from evsynth.synthesis.tables import fmt, patients
+from evsynth.synthesis.tables import patients
 from evsynth.validate.discrepancy import Discrepancy
 
 NO_CHANGE = "No change to the evidence."
@@ -25,6 +25,7 @@ ABSENT = "—"
 RULES = {"main": "", "strict": ", strict rule (best category only)", "mean after": ", mean after treatment",
          "mean change": ", mean change from baseline"}  # fmt: skip
 MAX_LEAVES = 8  # of an added or removed record shown in one cell
+MAX_ROWS = 60  # changed values shown per study (a reordered table can change every row)
 md = escape.markdown
 
 
@@ -42,17 +43,22 @@ def value_text(x: Any) -> str:
     if x is None:
         return ABSENT
     if isinstance(x, Value):
-        number = fmt(x.value) + (f" {x.unit}" if x.unit else "")
+        number = _number(x.value) + (f" {x.unit}" if x.unit else "")
         return f"{number} ({provenance(x)})"
     if isinstance(x, bool):
         return "yes" if x else "no"
     if isinstance(x, (int, float)):
-        return fmt(x)
+        return _number(x)
     if isinstance(x, (dict, list)):
         leaves = [c for c in tree_changes((), {} if isinstance(x, dict) else [], x) if c.new is not None]
         words = [f"{' › '.join(_step(s) for s in c.path)}: {value_text(c.new)}" for c in leaves[:MAX_LEAVES]]
         return "; ".join(words + (["…"] if len(leaves) > MAX_LEAVES else [])) or "(empty)"
     return str(x)
+
+
+def _number(x: float) -> str:
+    """A number exactly as written (60, 64.5, 0.125), never rounded: a diff shows the smallest change."""
+    return str(int(x)) if isinstance(x, float) and x.is_integer() else str(x)
 
 
 def _step(step: str | int) -> str:
@@ -68,11 +74,13 @@ def _table(head: Iterable[str], rows: Iterable[Iterable[str]]) -> list[str]:
     return ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)] + ["| " + " | ".join(r) + " |" for r in rows]
 
 
-def _study_line(s: Study) -> str:
+def _study_line(s: Study, problems: Sequence[Problem] = (), why: str = "") -> str:
+    """A study added or removed; `why` when its file is still there but has errors on one side."""
     n = patients(s)
     count = "" if n is None else f"{n} patient" if n == 1 else f"{n} patients"
     what = ", ".join(x for x in (s.category, count) if x)
-    return f"- **{md(s.label)}** ({md(s.id)}): {md(what)}"
+    errors = any(p.is_error and p.path == s.path for p in problems)
+    return f"- **{md(s.label)}** ({md(s.id)}): {md(what)}" + (f" ({why})" if errors else "")
 
 
 def _field_row(study: Study, c: FieldChange, term: Callable[[str, str], str]) -> list[str]:
@@ -85,8 +93,11 @@ def _field_row(study: Study, c: FieldChange, term: Callable[[str, str], str]) ->
 def changed_study(change: StudyChange, term: Callable[[str, str], str]) -> list[str]:
     head = [f"#### {md(change.after.label)} ({md(change.after.id)})", ""]
     study = change.after
-    rows = [_field_row(change.before if c.new is None else study, c, term) for c in change.fields]
-    return head + _table(["Where", "Before", "After"], rows) + [""]  # a blank line ends the table
+    shown = change.fields[:MAX_ROWS]
+    rows = [_field_row(change.before if c.new is None else study, c, term) for c in shown]
+    more = len(change.fields) - len(shown)
+    tail = [f"and {more} more changed values in this study", ""] if more else []
+    return head + _table(["Where", "Before", "After"], rows) + [""] + tail  # a blank line ends the table
 
 
 def estimate_text(e: Estimate | None, proportion: bool) -> str:
@@ -136,8 +147,10 @@ def diff_markdown(d: EvidenceDiff, base: str, vocab: Vocabularies) -> str:
         return NO_CHANGE + "\n"
     term = _terms(vocab)
     out = ["## What this changes in the evidence", "", f"Compared with {md(base)}.", ""]
-    out += _section(f"Studies added ({len(d.added)})", [_study_line(s) for s in d.added])
-    out += _section(f"Studies removed ({len(d.removed)})", [_study_line(s) for s in d.removed])
+    had = "its file had errors before: see Problems fixed"
+    has = "left out of the build: its file now has errors, see New problems"
+    out += _section(f"Studies added ({len(d.added)})", [_study_line(s, d.fixed_problems, had) for s in d.added])
+    out += _section(f"Studies removed ({len(d.removed)})", [_study_line(s, d.new_problems, has) for s in d.removed])
     out += _section(f"Studies changed ({len(d.changed)})", [x for c in d.changed for x in changed_study(c, term)])
     out += _section(f"Pooled results that changed ({len(d.pooled)})", pooled_table(d.pooled, vocab) if d.pooled else [])
     out += _section(f"New discrepancies ({len(d.new_discrepancies)})", [_discrepancy(x) for x in d.new_discrepancies])

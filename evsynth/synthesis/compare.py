@@ -103,6 +103,8 @@ def _plain(x: Any) -> Any:
         return x.tree
     if isinstance(x, tuple) and x and hasattr(x[0], "__dataclass_fields__"):
         return [vars(i) for i in x]
+    if isinstance(x, list) and all(isinstance(i, str) for i in x):  # `not_reported`: one value, in words
+        return ", ".join(x) or None
     return list(x) if isinstance(x, tuple) else x
 
 
