@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from evsynth import pipeline
-from evsynth.core import schema
+from evsynth.core import escape, schema
 from evsynth.core.paths import ROOT
 from evsynth.core.problems import Problem, format_problems, has_errors
 from evsynth.load import files as load
@@ -74,6 +74,15 @@ def pooling_lines(checked: pipeline.Checked, files: Sequence[Path]) -> list[str]
             what = f"pooled ({f.window})" if f.window else WHY_NOT[f.reason or "kind"].format(pooled=pooled, per=per)
             lines.append(terminal(f"{s.path}:{f.line}: note: {f.kind} response: {what}"))
     return lines
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    found = pipeline.diff_report(args.evidence, args.references, args.base)
+    if isinstance(found, Problem):
+        print(f"build.py diff: {escape.terminal(found.message)}", file=sys.stderr)
+        return 2
+    sys.stdout.write(found)
+    return 0
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -213,6 +222,7 @@ def parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_check(sub, common)
+    _add_diff(sub, common)
     _add_site(sub, common)
     _add_pdf(sub, common)
     _add_serve(sub, common)
@@ -244,6 +254,21 @@ def _add_check(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     c.add_argument("--base", default="main", metavar="REF", help="branch to compare with (default main)")
     c.set_defaults(func=cmd_check)
+
+
+def _add_diff(sub: Any, common: argparse.ArgumentParser) -> None:
+    d = sub.add_parser(
+        "diff",
+        parents=[common],
+        help="what your changes do to the evidence, in Markdown for the pull request",
+        description="Compare the evidence and references on disk with where the current branch left REF "
+        "(their merge base, read from git): studies added, removed or changed field by field, pooled "
+        "results before and after, new or resolved discrepancies, new incomplete references, new "
+        "problems. Prints Markdown; 'No change to the evidence.' when nothing changed. Exit status 2 "
+        "when REF is unknown or the folder is not in a git repository.",
+    )
+    d.add_argument("--base", default="main", metavar="REF", help="branch or commit to compare with (default main)")
+    d.set_defaults(func=cmd_diff)
 
 
 def _add_site(sub: Any, common: argparse.ArgumentParser) -> None:

@@ -17,12 +17,15 @@ from evsynth.core.paths import STATIC_PAGES
 from evsynth.core.problems import Problem
 from evsynth.core.vocab import Vocabularies
 from evsynth.load import files as load
+from evsynth.load import revision
 from evsynth.load.history import Change, evidence_history, last_evidence_date
 from evsynth.load.vocabulary import load_vocabularies
 from evsynth.publish import site as publish_site
 from evsynth.publish.pdf import make_pdf
+from evsynth.render.diff import diff_markdown
 from evsynth.render.pages import Rendered, render_site
 from evsynth.render.print_document import render_pdf_html
+from evsynth.synthesis import compare
 from evsynth.synthesis.synthesize import Synthesis, synthesize
 from evsynth.validate.checks import Validated, validate_evidence
 from evsynth.validate.folder import folder_clashes
@@ -65,24 +68,38 @@ class Loaded:
 def load_inputs(evidence: Path, references: Path, files: Sequence[Path] | None = None) -> Loaded:
     """Read and parse every study file (or only `files`) and every BibTeX file; never raises on bad input."""
     paths = list(files) if files else load.study_paths(evidence)
-    deadline = Deadline(len(paths))
     raw, problems = load.read_files(paths, load.STUDY_SUFFIX)
-    docs, parse_problems = load.load_studies(raw, deadline)
     bib_raw, bib_read = load.read_files(load.bib_paths(references), load.BIB_SUFFIX)
-    bib, bib_problems = load.load_bibliography(bib_raw)
     folder = evidence.is_dir()
     problems += [p for p in (load.folder_problem(evidence), load.folder_problem(references)) if p]
-    return Loaded(
-        evidence,
-        docs,
-        bib,
-        load_vocabularies(),
-        problems + parse_problems + bib_read + bib_problems,
-        deadline,
-        evidence_history(evidence) if folder else None,
-        last_evidence_date(evidence) if folder else None,
-        paths if files else None,
-    )
+    loaded = _parse(evidence, (raw, problems), (bib_raw, bib_read), len(paths))
+    loaded.history = evidence_history(evidence) if folder else None
+    loaded.last_change = last_evidence_date(evidence) if folder else None
+    loaded.checked_files = paths if files else None
+    return loaded
+
+
+Read = tuple[list[load.RawFile], list[Problem]]  # the files read, and the problems reading them
+
+
+def _parse(evidence: Path, studies: Read, bibtex: Read, files: int) -> Loaded:
+    """Parse what was read (from disk or from git): the study files against a deadline, the BibTeX."""
+    deadline = Deadline(files)
+    docs, parse_problems = load.load_studies(studies[0], deadline)
+    bib, bib_problems = load.load_bibliography(bibtex[0])
+    problems = studies[1] + parse_problems + bibtex[1] + bib_problems
+    return Loaded(evidence, docs, bib, load_vocabularies(), problems, deadline, None, None, None)
+
+
+def load_revision(evidence: Path, references: Path, ref: str) -> Loaded | Problem:
+    """The study and BibTeX files as they were where the current branch left `ref` (read from git,
+    nothing checked out), or the problem that stops it (not a git repository, no such ref)."""
+    commit = revision.base_commit(evidence, ref)
+    if isinstance(commit, Problem):
+        return commit
+    studies = revision.files_at(evidence, commit, load.STUDY_SUFFIX)
+    bibtex = revision.files_at(references, commit, load.BIB_SUFFIX)
+    return _parse(evidence, studies, bibtex, len(studies[0]) + len(studies[1]))
 
 
 def validate_inputs(loaded: Loaded) -> Checked:
@@ -108,6 +125,25 @@ gather = check  # the name the tests and benchmarks have used
 
 def synthesis(checked: Checked) -> Synthesis:
     return synthesize(checked.validated.studies, checked.validated.discrepancies, checked.vocab)
+
+
+def side(checked: Checked) -> compare.Side:
+    """load -> validate -> synthesis, as the comparison of two builds needs it."""
+    return compare.Side(synthesis(checked), checked.problems, checked.bib)
+
+
+def evidence_diff(evidence: Path, references: Path, ref: str) -> compare.EvidenceDiff | Problem:
+    """What the files on disk change in the evidence since where the current branch left `ref`."""
+    before = load_revision(evidence, references, ref)
+    if isinstance(before, Problem):
+        return before
+    return compare.compare(side(validate_inputs(before)), side(check(evidence, references)))
+
+
+def diff_report(evidence: Path, references: Path, ref: str) -> str | Problem:
+    """`evidence_diff` in Markdown for the pull request's reviewer."""
+    found = evidence_diff(evidence, references, ref)
+    return found if isinstance(found, Problem) else diff_markdown(found, ref, load_vocabularies())
 
 
 def render(checked: Checked, syn: Synthesis, cited: Cited) -> Rendered:
