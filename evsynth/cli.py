@@ -43,37 +43,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     checked = pipeline.check(args.evidence, args.references, files)
     code = report(checked.problems, len(checked.validated.studies), not args.errors_only)
     if files and not args.errors_only:
-        for line in pooling_lines(checked, files):
+        from evsynth.render.pooling import pooling_lines
+
+        names = {load.display_path(f) for f in files}
+        for line in pooling_lines(checked.validated.studies, names):
             print(line)
     return code
-
-
-WHY_NOT = {
-    "kind": "shown on the study page, not pooled: only {pooled} responses are pooled",
-    "unit": "shown, not pooled: it counts {per}, not patients",
-    "case-report": "shown, not pooled: a case report",
-    "no-counts": "shown, not pooled: no count of responders and patients (n and of)",
-    "other-reading": "shown, not pooled: another reading of this outcome is used "
-    "(the most direct report, the latest time)",
-}
-
-
-def pooling_lines(checked: pipeline.Checked, files: Sequence[Path]) -> list[str]:
-    """For the named study files: what the synthesis does with each response (kind and unit decide)."""
-    from evsynth.core.escape import terminal
-    from evsynth.synthesis.outcomes import POOLED_OUTCOMES, fates
-
-    names = {load.display_path(f) for f in files}
-    pooled = ", ".join(POOLED_OUTCOMES)
-    lines = []
-    for s in checked.validated.studies:
-        if s.path not in names:
-            continue
-        for f in fates(s):
-            per = "an unstated unit (`per:`)" if f.per == "not-stated" else f.per
-            what = f"pooled ({f.window})" if f.window else WHY_NOT[f.reason or "kind"].format(pooled=pooled, per=per)
-            lines.append(terminal(f"{s.path}:{f.line}: note: {f.kind} response: {what}"))
-    return lines
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
