@@ -188,6 +188,8 @@ def references_ris(bib: Bibliography) -> str:
         lines.append(f"TY  - {RIS_TYPES.get(e.type, 'GEN')}")
         lines.append(f"ID  - {ris(key)}")
         for p in e.persons.get("author", []):
+            if str(p) == "others":  # BibTeX's `and others`: "et al." in the reference, never an author
+                continue
             first = " ".join(p.first_names + p.middle_names)
             last = detex(" ".join(p.prelast_names + p.last_names))
             lines.append(f"AU  - {ris(last)}" + (f", {ris(detex(first))}" if first else ""))
