@@ -103,7 +103,11 @@ def record_problems(path: str, rec: ExportRecord, what: str) -> list[Problem]:
     if not rec.authors:
         add("author", "bib-missing-author", "no author: add the authors the paper lists")
     elif len(rec.authors) > LIST_ITEMS:
-        add("author", "too-many-items", f"{len(rec.authors):,} authors; at most {LIST_ITEMS}: keep the first six")
+        add(
+            "author",
+            "too-many-items",
+            f"{len(rec.authors):,} authors; at most {LIST_ITEMS}: keep the first six and an `et al.`",
+        )
     year = f.get("year", "")
     if not re.fullmatch(r"[0-9]{4}", year) or not EARLIEST_YEAR <= int(year) <= date.today().year + 1:
         add("year", "bib-bad-year", f"no year from {EARLIEST_YEAR} to next year: add the year of publication")
