@@ -81,4 +81,6 @@ def _read_back(shown: str, rec: ExportRecord, what: str, entry: str) -> list[Pro
     bib, problems = load.load_bibliography([load.RawFile(shown, entry.encode("utf-8"))])
     problems += validate_bibliography(bib)
     line = {"bib-bad-label": rec.lines.get("author", rec.line)}
-    return [Problem(shown, line.get(p.code, rec.line), 1, p.code, f"{what}: {p.message}") for p in problems if p.is_error]
+    return [
+        Problem(shown, line.get(p.code, rec.line), 1, p.code, f"{what}: {p.message}") for p in problems if p.is_error
+    ]
