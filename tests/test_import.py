@@ -22,35 +22,49 @@ from evsynth.validate.checks import validate_bibliography
 
 IMPORT = FIXTURES / "import"
 
-CHIRAS_AUTHORS = "Chiras, J. and Adem, C. and Vallée, J.-N. and Spelle, L. and Cormier, E. and Rose, M. and Duran, M."
-CHIRAS_BIB = (
-    """@article{chiras2004,
+SMITH_AUTHORS = "Smith, A. B. and Jones, C. and Vallée, J.-N. and Brown, D. and Green, E. and White, F. and Black, G."
+SMITH_RIS_BIB = (
+    """@article{smith2019,
   author = {"""
-    + CHIRAS_AUTHORS
+    + SMITH_AUTHORS
     + """ and others},
-  title = {Selective intra-arterial chemoembolization of pelvic and spine bone metastases},
-  journal = {Eur Radiol},
-  year = {2004},
+  title = {Embolization of painful spinal metastases: a series made up for the tests},
+  journal = {Test J Radiol},
+  year = {2019},
   volume = {14},
   number = {7},
   pages = {1260--1262},
-  doi = {10.1007/s00330-004-2240-5},
-  pmid = {15316741},
+  doi = {10.1234/test.2019.1},
+  pmid = {12345678},
   x-source = {RIS export, read by build.py new}
 }
 """
 )
 
-TIAN_BIB = """@article{tian2017,
-  author = {Tian, Qing-Hua and Shi, Li-Na and others},
-  title = {Percutaneous vertebroplasty combined with transcatheter arterial chemoembolization},
-  journal = {Iran J Radiol},
+SMITH_NBIB_BIB = """@article{smith2019,
+  author = {Smith, Anna B and Vallée, Jean-Noël},
+  title = {Embolization of painful spinal metastases: a series made up for the tests.},
+  journal = {Test J Radiol},
+  year = {2019},
+  volume = {14},
+  number = {7},
+  pages = {1260--2},
+  doi = {10.1234/test.2019.1},
+  pmid = {12345678},
+  x-source = {RIS export, read by build.py new}
+}
+"""
+
+DOE_BIB = """@article{doe2017,
+  author = {Doe, Jane-Ann and Roe, Li-Na and others},
+  title = {Vertebroplasty with transcatheter chemoembolization: a series made up for the tests},
+  journal = {Test J Radiol},
   year = {2017},
   volume = {14},
   number = {3},
   pages = {e13786},
-  doi = {10.5812/iranjradiol.13786},
-  pmid = {29201219},
+  doi = {10.1234/test.2017.2},
+  pmid = {23456789},
   x-source = {CSL-JSON export, read by build.py new}
 }
 """
@@ -82,35 +96,46 @@ def citations(repo: Path, study_id: str) -> list[str]:
 
 
 def test_pubmed_ris_becomes_the_reference_and_the_citation(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = new(repo, capsys, "chiras-2004", "--ris", str(IMPORT / "pubmed.ris"))
+    code, out = new(repo, capsys, "smith-2019", "--ris", str(IMPORT / "pubmed.ris"))
     assert code == 0, out
-    assert (repo / "references" / "chiras-2004.bib").read_text(encoding="utf-8") == CHIRAS_BIB
-    assert citations(repo, "chiras-2004") == ["chiras2004", "chiras2004"]
+    assert (repo / "references" / "smith-2019.bib").read_text(encoding="utf-8") == SMITH_RIS_BIB
+    assert citations(repo, "smith-2019") == ["smith2019", "smith2019"]
     cited = cite(bibliography(repo))
-    assert cited.formatted["chiras2004"].startswith(
-        "Chiras J, Adem C, Vallée J-N, Spelle L, Cormier E, Rose M, et al. "
-    )
-    assert "Eur Radiol. 2004;14(7):1260-2." in cited.formatted["chiras2004"]
+    assert cited.formatted["smith2019"].startswith("Smith AB, Jones C, Vallée J-N, Brown D, Green E, White F, et al. ")
+    assert "Test J Radiol. 2019;14(7):1260-2." in cited.formatted["smith2019"]
+
+
+def test_pubmed_medline_nbib_is_read_as_well(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = new(repo, capsys, "smith-2019", "--ris", str(IMPORT / "pubmed.nbib"))
+    assert code == 1 and re.search(r"pubmed\.nbib:23:1: \[import-pick\] --pick 2: Doe 2020, A second record\.", out)
+    code, out = new(repo, capsys, "smith-2019", "--ris", str(IMPORT / "pubmed.nbib"), "--pick", "1")
+    assert code == 0, out
+    assert (repo / "references" / "smith-2019.bib").read_text(encoding="utf-8") == SMITH_NBIB_BIB
+    assert cite(bibliography(repo)).formatted["smith2019"].startswith("Smith AB, Vallée J-N. Embolization")
 
 
 def test_zotero_csl_json_needs_a_pick_and_lists_the_records(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = new(repo, capsys, "tian-2017", "--csl-json", str(IMPORT / "zotero.json"))
+    code, out = new(repo, capsys, "doe-2017", "--csl-json", str(IMPORT / "zotero.json"))
     shown = load.display_path(IMPORT / "zotero.json")
     assert code == 1 and list((repo / "evidence").iterdir()) == []
     assert f"{shown}: [import-pick] 2 records in this file: choose the paper's with --pick N" in out
-    assert f"{shown}:2:1: [import-pick] --pick 1: Tian 2017, Percutaneous vertebroplasty" in out
-    assert f"{shown}:20:1: [import-pick] --pick 2: Barton 1996, Embolization of bone metastases" in out
-    code, out = new(repo, capsys, "tian-2017", "--csl-json", str(IMPORT / "zotero.json"), "--pick", "3")
+    listed = "--pick 1: Doe 2017, Vertebroplasty with transcatheter chemoembolization: a se..."
+    assert f"{shown}:2:1: [import-pick] {listed}" in out
+    assert (
+        f"{shown}:20:1: [import-pick] --pick 2: Roe 1996, Embolization of bone metastases: another made-up record"
+        in out
+    )
+    code, out = new(repo, capsys, "doe-2017", "--csl-json", str(IMPORT / "zotero.json"), "--pick", "3")
     assert code == 1 and "--pick 3: the file holds 2 record(s); choose 1 to 2" in out
-    code, out = new(repo, capsys, "tian-2017", "--csl-json", str(IMPORT / "zotero.json"), "--pick", "1")
+    code, out = new(repo, capsys, "doe-2017", "--csl-json", str(IMPORT / "zotero.json"), "--pick", "1")
     assert code == 0, out
-    assert (repo / "references" / "tian-2017.bib").read_text(encoding="utf-8") == TIAN_BIB
-    assert citations(repo, "tian-2017") == ["tian2017", "tian2017"]
-    code, out = new(repo, capsys, "barton-1996", "--csl-json", str(IMPORT / "zotero.json"), "--pick", "2")
+    assert (repo / "references" / "doe-2017.bib").read_text(encoding="utf-8") == DOE_BIB
+    assert citations(repo, "doe-2017") == ["doe2017", "doe2017"]
+    code, out = new(repo, capsys, "roe-1996", "--csl-json", str(IMPORT / "zotero.json"), "--pick", "2")
     assert code == 0, out
-    entry = bibliography(repo).entries["barton1996"]
-    assert [str(p) for p in entry.persons["author"]] == ["Barton, P. P.", "van der Waneck, R. E."]
-    assert entry.fields["volume"] == "7" and "others" not in (repo / "references" / "barton-1996.bib").read_text()
+    entry = bibliography(repo).entries["roe1996"]
+    assert [str(p) for p in entry.persons["author"]] == ["Roe, P. P.", "van der Berg, R. E."]
+    assert entry.fields["volume"] == "7" and "others" not in (repo / "references" / "roe-1996.bib").read_text()
 
 
 def test_bibtex_and_others_is_et_al_and_never_an_exported_author(
@@ -169,8 +194,9 @@ BAD = [
      r":3:1: \[import-syntax\] a new record starts before the one from line 1 ends: add `ER  - ` before it"),
     ("a.ris", "--ris", "hello\n", r":1:1: \[import-syntax\] this line is outside any record"),
     ("a.ris", "--ris", "", r":1:1: \[import-syntax\] no RIS record found"),
-    ("a.nbib", "--ris", "PMID- 15316741\nTI  - x\n",
-     r":1:1: \[import-syntax\] this is a PubMed MEDLINE \(.nbib\) file"),
+    ("a.nbib", "--ris", "PMID- 15316741\nTI  - x\nnot a field\n",
+     r":3:1: \[import-syntax\] this line is neither a MEDLINE field \(`TI  - ...`\) nor its continuation: delete it"),
+    ("a.nbib", "--ris", "PMID- 15316741\nTI  - x\nDP  - 2004\n", r":1:1: \[bib-missing-author\] the record: no author"),
     ("a.ris", "--ris", "TY  - JOUR\nTI  - T\nPY  - 2019\nER  - \n",
      r":1:1: \[bib-missing-author\] the record: no author: add"),
     ("a.ris", "--ris", "TY  - JOUR\nAU  - A, B.\nTI  - T\nPY  - 19\nER  - \n",

@@ -2,8 +2,8 @@
 
 Each record becomes an `ExportRecord` with the line of every field. Lines without a tag continue the
 value before them (some exports wrap long abstracts); blank lines are ignored. What is not RIS
-(a tag before any `TY`, a record never closed, a PubMed MEDLINE file) is a problem naming the line
-and the fix, never an exception.
+(a tag before any `TY`, a record never closed) is a problem naming the line and the fix, never an
+exception. PubMed's MEDLINE export (.nbib, starting `PMID- `) is read by `medline`.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import re
 from evsynth.core.limits import BIB_ENTRIES
 from evsynth.core.problems import Problem
 from evsynth.tools.export_record import ET_AL, ExportRecord, doi, pages, split_name, year_of
+from evsynth.tools.medline import parse_medline
 
 _TAG = re.compile(r"([A-Z][A-Z0-9])  -(?: (.*))?\Z")
 _MEDLINE = re.compile(r"PMID- ?[0-9]")
@@ -49,9 +50,8 @@ def _fix(message: str) -> str:
 
 def parse_ris(path: str, text: str) -> tuple[list[ExportRecord], list[Problem]]:
     """Every record of an RIS file, or the problems that stop it being read."""
-    if _MEDLINE.match(text.lstrip()):
-        why = "this is a PubMed MEDLINE (.nbib) file, not RIS: export the citation as RIS instead"
-        return [], [Problem(path, 1, 1, "import-syntax", why)]
+    if _MEDLINE.match(text.lstrip()):  # PubMed's .nbib: read as well, it is what PubMed exports
+        return parse_medline(path, text)
     records: list[ExportRecord] = []
     tags: list[tuple[str, str, int]] = []
     start = 0
