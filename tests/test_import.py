@@ -229,7 +229,8 @@ BAD = [
      r":1:1: \[import-syntax\] JSON nested deeper than a reference"),
     ("a.json", "--csl-json", '{"title": "T",\n "author": [{"family": "A"}],\n "issued": {"raw": "n.d."}}',
      r":3:1: \[bib-bad-year\]"),
-    ("a.json", "--csl-json", " " * (MAX_BYTES + 1), r":1:1: \[file-too-large\]"),
+    ("a.json", "--csl-json", " " * (MAX_BYTES + 1), r":1:1: \[file-too-large\] more than 1,000,000 bytes: export only"),
+    ("a.bib", "--bibtex", "@article{x, author = {A, B.}, title = {T}, year = {19}}\n", r":1:1: \[bib-bad-year\]"),
     ("a.bib", "--bibtex", "@article{x, author = {A, B.}, title = {T \\write18{rm}}, year = {2019}}\n",
      r":1:1: \[bib-unsafe-tex\] TeX command \\write has no place"),
 ]  # fmt: skip

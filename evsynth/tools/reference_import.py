@@ -49,6 +49,10 @@ def bibtex_entry(shown: str, text: str, pick: int | None) -> tuple[str, str] | l
     if isinstance(index, list):
         return index
     key = keys[index]
+    one = load.Bibliography({key: bib.entries[key]}, {key: bib.where[key]})
+    refused = [p for p in validate_bibliography(one) if p.is_error]
+    if refused:
+        return refused
     if len(keys) == 1:
         return key, text
     starts = [m.start() for m in re.finditer(r"^[ \t]*@", text, re.MULTILINE)]

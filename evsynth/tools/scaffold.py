@@ -9,6 +9,7 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
+from evsynth.core.limits import MAX_BYTES
 from evsynth.core.problems import Problem
 from evsynth.load import files as load
 from evsynth.load.yamlio import decode_text, find_control_characters
@@ -63,6 +64,9 @@ def entry_of(study_id: str, source: Export) -> tuple[str, str] | list[Problem]:
     got = load.read_file(source.path)
     if isinstance(got, Problem):
         return [got]
+    if len(got.data) > MAX_BYTES:
+        why = f"more than {MAX_BYTES:,} bytes: export only the paper's reference"
+        return [Problem(shown, 1, 1, "file-too-large", why)]
     text, problems = decode_text(shown, got.data)
     problems += find_control_characters(shown, text or "")
     if text is None or problems:
