@@ -160,6 +160,22 @@ def test_et_al_in_an_export_is_not_an_author(repo: Path, capsys: pytest.CaptureF
     assert "AU  - et al" not in references_ris(bibliography(repo))
 
 
+def test_names_keep_their_parts(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ris = repo / "x.ris"
+    ris.write_text(
+        "TY  - JOUR\nAU  - King, Martin, Jr\nAU  - Sand and Stone Group\nAU  - Anders, Rand and\n"
+        "AU  - Smith JB\nTI  - T\nPY  - 2019\nER  - \n"
+    )
+    assert new(repo, capsys, "king-2019", "--ris", str(ris))[0] == 0
+    entry = bibliography(repo).entries["king2019"]
+    assert len(entry.persons["author"]) == 4
+    assert (
+        cite(bibliography(repo))
+        .formatted["king2019"]
+        .startswith("King M, Sand and Stone Group, Anders R, Smith JB. T.")
+    )
+
+
 def test_bibtex_pick_keeps_only_the_chosen_entry(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     two = repo / "two.bib"
     two.write_text((IMPORT / "others.bib").read_text() + "\n@article{jones2020,\n  author = {Jones, C.},\n"

@@ -66,8 +66,8 @@ class ExportRecord:
 def split_name(text: str) -> Name:
     """'Chiras, J.-N.', 'Chiras JN' (PubMed), 'Smith, John, Jr' or an organisation's name."""
     parts = [p.strip() for p in text.split(",")]
-    if len(parts) >= 3:
-        return Name(parts[0], parts[-1], ", ".join(parts[1:-1]))
+    if len(parts) >= 3:  # RIS: "Lastname, Firstname, Suffix"
+        return Name(parts[0], parts[1], ", ".join(parts[2:]))
     if len(parts) == 2:
         return Name(parts[0], parts[1])
     words = text.split()
@@ -141,11 +141,16 @@ def _tex(value: str) -> str:
     return "".join(_ESCAPED.get(c, c) for c in value)
 
 
+def _part(text: str) -> str:
+    """One part of a name; braced when it holds the word `and`, which would split the author list."""
+    return "{" + _tex(text) + "}" if re.search(r"\band\b", text, re.IGNORECASE) else _tex(text)
+
+
 def _name(n: Name) -> str:
-    if n.literal or re.search(r"\band\b", n.family, re.IGNORECASE):
+    """'Family, Suffix, Given' (BibTeX's order), or an organisation in braces."""
+    if n.literal:
         return "{" + _tex(n.family) + "}"
-    parts = [_tex(n.family)] + ([_tex(n.suffix)] if n.suffix else []) + ([_tex(n.given)] if n.given else [])
-    return ", ".join(parts)
+    return ", ".join(_part(p) for p in (n.family, n.suffix, n.given) if p)
 
 
 def to_bibtex(key: str, rec: ExportRecord, source: str) -> str:
