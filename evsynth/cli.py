@@ -106,9 +106,22 @@ def cmd_site(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from evsynth.tools.scaffold import report_scaffold, scaffold
+    from evsynth.tools.scaffold import Export, report_scaffold, scaffold
 
-    return report_scaffold(*scaffold(args.study_id, args.evidence, args.references, args.bibtex))
+    source = next(
+        (
+            Export(path, fmt, args.pick)
+            for fmt, path in (("bibtex", args.bibtex), ("ris", args.ris), ("csl-json", args.csl_json))
+            if path
+        ),
+        None,
+    )
+    if source is None and args.pick is not None:
+        print(
+            "build.py new: --pick chooses a record of --bibtex, --ris or --csl-json: give one of them", file=sys.stderr
+        )
+        return 1
+    return report_scaffold(*scaffold(args.study_id, args.evidence, args.references, source))
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
@@ -331,11 +344,16 @@ def _add_new(sub: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="start a new study file from the commented template",
         description="Write evidence/STUDY-ID.yaml from a commented template (every field "
-        "explained; TODO placeholders that check refuses until filled) and, with --bibtex, "
-        "references/STUDY-ID.bib. Never overwrites an existing study.",
+        "explained; TODO placeholders that check refuses until filled) and, with --bibtex, --ris or "
+        "--csl-json, references/STUDY-ID.bib from the paper's reference as a reference manager or "
+        "PubMed exports it. Never overwrites an existing study.",
     )
     n.add_argument("study_id", metavar="STUDY-ID", help="author-year in lower case, e.g. smith-2019")
-    n.add_argument("--bibtex", type=Path, metavar="FILE", help="a file holding the paper's BibTeX entry")
+    given = n.add_mutually_exclusive_group()
+    given.add_argument("--bibtex", type=Path, metavar="FILE", help="a file holding the paper's BibTeX entry")
+    given.add_argument("--ris", type=Path, metavar="FILE", help="an RIS export (PubMed, Zotero, EndNote, Mendeley)")
+    given.add_argument("--csl-json", type=Path, metavar="FILE", help="a CSL-JSON export (Zotero, Mendeley)")
+    n.add_argument("--pick", type=int, metavar="N", help="the file holds several references: use the N-th (from 1)")
     n.set_defaults(func=cmd_new)
 
 

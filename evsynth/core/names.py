@@ -3,7 +3,6 @@ every field decodes) and the reference list (which prints them)."""
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from pybtex.backends.plaintext import Backend as PlainText
@@ -30,7 +29,7 @@ def vancouver_name(p: Person) -> str:
     if str(p) == "others":
         return "et al."
     last = _plain(" ".join(p.prelast_names + p.last_names))
-    initials = "".join(
-        re.sub(r"[.\s]", "", _plain(n)) if "-" in n else _plain(n)[:1] for n in p.first_names + p.middle_names
+    initials = "".join(  # 'J.-N.' and 'Jean-Noël' alike: 'J-N'
+        "-".join(part.strip(". ")[:1] for part in _plain(n).split("-")) for n in p.first_names + p.middle_names
     )
     return f"{last} {initials}".strip()

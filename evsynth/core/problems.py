@@ -81,6 +81,9 @@ CODES: dict[str, str] = {
     "bib-bad-doi": "A DOI that is not of the form 10.xxxx/...",
     "bib-bad-pmid": "A PMID that is not digits.",
     "bib-bad-label": "A first author (the default study label) holding markup or math characters.",
+    # reference-manager exports (`build.py new --ris/--csl-json`)
+    "import-syntax": "An RIS or CSL-JSON export that cannot be read as it is.",
+    "import-pick": "An export holding several references: choose the paper's with --pick N.",
     # data-quality findings in the sources (warnings)
     "incomplete-citation": "A reference the sources give only in part (listed for completion).",
     "percent-mismatch": "A printed percentage differs from its n/N by a point or more.",

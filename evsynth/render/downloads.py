@@ -21,7 +21,7 @@ from pybtex.database import BibliographyData
 from evsynth.core import escape
 from evsynth.core.model import READING_SECTIONS, Study, Value
 from evsynth.load.files import Bibliography
-from evsynth.render import views
+from evsynth.render import value_rows, views
 from evsynth.synthesis import tables
 from evsynth.synthesis.synthesize import Synthesis
 from evsynth.validate.discrepancy import Discrepancy
@@ -109,49 +109,9 @@ def studies_json(studies: list[Study]) -> str:
     )
 
 
-VALUE_COLUMNS = [
-    "study",
-    "section",
-    "record",
-    "field",
-    "value",
-    "unit",
-    "report",
-    "citation",
-    "report_kind",
-    "where",
-    "printed",
-    "note",
-    "ambiguous",
-]
-
-
 def studies_csv(studies: list[Study]) -> str:
-    """One row per extracted number, with its provenance (long format)."""
-    rows = []
-    for s in studies:
-        for v in s.values():
-            section = str(v.path[0])
-            record = str(v.path[1]) if len(v.path) > 1 and isinstance(v.path[1], int) else ""
-            rest = v.path[2:] if record else v.path[1:]
-            rows.append(
-                {
-                    "study": s.id,
-                    "section": section,
-                    "record": record,
-                    "field": ".".join(str(p) for p in rest),
-                    "value": v.value,
-                    "unit": v.unit or "",
-                    "report": v.source.report.id,
-                    "citation": v.source.report.citation,
-                    "report_kind": v.source.report.kind,
-                    "where": v.where or v.source.where or "",
-                    "printed": v.printed or "",
-                    "note": v.note or "",
-                    "ambiguous": v.ambiguous or "",
-                }
-            )
-    return to_csv(rows, VALUE_COLUMNS)
+    """One row per extracted number, with its unit, its record's context and its provenance (long format)."""
+    return to_csv((row for s in studies for row in value_rows.value_rows(s)), value_rows.COLUMNS)
 
 
 def discrepancies_csv(found: list[Discrepancy]) -> str:
@@ -188,6 +148,8 @@ def references_ris(bib: Bibliography) -> str:
         lines.append(f"TY  - {RIS_TYPES.get(e.type, 'GEN')}")
         lines.append(f"ID  - {ris(key)}")
         for p in e.persons.get("author", []):
+            if str(p) == "others":  # BibTeX's `and others`: "et al." in the reference, never an author
+                continue
             first = " ".join(p.first_names + p.middle_names)
             last = detex(" ".join(p.prelast_names + p.last_names))
             lines.append(f"AU  - {ris(last)}" + (f", {ris(detex(first))}" if first else ""))

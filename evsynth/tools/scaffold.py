@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
 
+from evsynth.core.limits import MAX_BYTES
 from evsynth.core.problems import Problem
 from evsynth.load import files as load
+from evsynth.load.yamlio import decode_text, find_control_characters
+from evsynth.tools.reference_import import bibtex_entry, import_entry
 
 ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}\Z")
 
@@ -19,8 +23,17 @@ def study_template(study_id: str, citation: str, today: str) -> str:
     return text.replace("{id}", study_id).replace("{citation}", citation).replace("{today}", today)
 
 
+@dataclass(frozen=True)
+class Export:
+    """Where the paper's reference comes from: a file, its format, and which record (1-based)."""
+
+    path: Path
+    format: str = "bibtex"  # bibtex | ris | csl-json
+    pick: int | None = None
+
+
 def scaffold(
-    study_id: str, evidence: Path, references: Path, bibtex: Path | None, today: str | None = None
+    study_id: str, evidence: Path, references: Path, source: Export | Path | None, today: str | None = None
 ) -> tuple[list[Path], list[Problem]]:
     """Write evidence/<id>.yaml (and references/<id>.bib); refuse to overwrite anything."""
     today = today or date.today().isoformat()
@@ -31,9 +44,11 @@ def scaffold(
     if target.exists():
         why = "this study already exists: edit it, or choose another id"
         return [], [Problem(load.display_path(target), 0, 0, "duplicate-id", why)]
-    citation, written = study_id.replace("-", ""), []
-    if bibtex is not None:
-        got = _add_bibtex(study_id, references, bibtex)
+    citation, written = study_id.replace("-", ""), list[Path]()
+    if source is not None:
+        source = source if isinstance(source, Export) else Export(source)
+        entry = entry_of(study_id, source)
+        got = entry if isinstance(entry, list) else _write_entry(study_id, references, source.path, *entry)
         if isinstance(got, list):
             return [], got
         citation, bib_target = got
@@ -43,28 +58,40 @@ def scaffold(
     return [target] + written, []
 
 
-def _add_bibtex(study_id: str, references: Path, bibtex: Path) -> tuple[str, Path] | list[Problem]:
-    """Copy the paper's one BibTeX entry to references/<id>.bib: its key, and where it went."""
-    files, problems = load.read_files([bibtex])
-    bib, parse_problems = load.load_bibliography(files)
-    problems += parse_problems
-    if problems:
+def entry_of(study_id: str, source: Export) -> tuple[str, str] | list[Problem]:
+    """The paper's BibTeX entry from the file: its key and its text, or what stops it."""
+    shown = load.display_path(source.path)
+    got = load.read_file(source.path)
+    if isinstance(got, Problem):
+        return [got]
+    if len(got.data) > MAX_BYTES:
+        why = f"more than {MAX_BYTES:,} bytes: export only the paper's reference"
+        return [Problem(shown, 1, 1, "file-too-large", why)]
+    text, problems = decode_text(shown, got.data)
+    problems += find_control_characters(shown, text or "")
+    if text is None or problems:
         return problems
-    shown = load.display_path(bibtex)
-    if len(bib.entries) != 1:
-        return [Problem(shown, 1, 1, "bib-syntax", f"expected one BibTeX entry, found {len(bib.entries)}")]
-    citation = next(iter(bib.entries))
+    if source.format == "bibtex":
+        return bibtex_entry(shown, text, source.pick)
+    return import_entry(shown, text, source.format, source.pick, study_id.replace("-", ""))
+
+
+def _write_entry(
+    study_id: str, references: Path, source: Path, key: str, text: str
+) -> tuple[str, Path] | list[Problem]:
+    """references/<id>.bib, unless its key or the file exists already."""
+    shown = load.display_path(source)
     existing, _ = load.load_bibliography(load.read_files(load.bib_paths(references))[0])
-    if citation in existing.entries:
-        path, line = existing.where[citation]
-        why = f"entry `{citation}` already exists at {path}:{line}: cite it instead"
+    if key in existing.entries:
+        path, line = existing.where[key]
+        why = f"entry `{key}` already exists at {path}:{line}: cite it instead"
         return [Problem(shown, 1, 1, "bib-duplicate-key", why)]
     bib_target = references / f"{study_id}.bib"
     if bib_target.exists():
         return [Problem(load.display_path(bib_target), 0, 0, "duplicate-id", "this file already exists")]
     bib_target.parent.mkdir(parents=True, exist_ok=True)
-    bib_target.write_bytes(files[0].data)
-    return citation, bib_target
+    bib_target.write_text(text, encoding="utf-8")
+    return key, bib_target
 
 
 def report_scaffold(paths: list[Path], problems: list[Problem]) -> int:
