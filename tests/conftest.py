@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import os
 import re
 import shutil
 import subprocess
@@ -18,6 +19,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 REFERENCES = FIXTURES / "references"
+# The evidence the suite checks invariants on: the repository's, or a copy an acceptance test names
+# (tests/test_editor_pr.py runs the evidence tests on a copy with an editor's new study added).
+EVIDENCE = Path(os.environ.get("EVSYNTH_EVIDENCE") or ROOT / "evidence")
+BIBLIOGRAPHY = Path(os.environ.get("EVSYNTH_REFERENCES") or ROOT / "references")
+REAL = ["--evidence", str(EVIDENCE), "--references", str(BIBLIOGRAPHY)]
+# A frozen copy of six seed studies and their BibTeX: exact expectations on the seed readings live here.
+SEED = FIXTURES / "seed"
 
 sys.path.insert(0, str(ROOT))
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, run_build, served
+from conftest import CHROMIUM, CHROMIUM_ARGS, EVIDENCE, REAL, ROOT, run_build, served
 
 from evsynth.load.vocabulary import load_vocabularies
 
@@ -16,7 +16,7 @@ ARTIFACTS = ROOT / "test-artifacts" / "pages"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 SCHEMES = ("light", "dark")
-FIRST_STUDY = sorted(p.stem for p in (ROOT / "evidence").glob("*.yaml"))[0]
+FIRST_STUDY = sorted(p.stem for p in EVIDENCE.glob("*.yaml"))[0]
 PAGES = {
     "home": "",
     **{f"intervention-{g}": f"interventions/{g}/" for g in load_vocabularies().groups},
@@ -32,7 +32,7 @@ TABLES = "table.decision, table.sof"
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     out = tmp_path_factory.mktemp("pages-site")
-    r = run_build("site", "--no-pdf", "--out", str(out / "site"), "--work", str(out / "work"))
+    r = run_build("site", "--no-pdf", *REAL, "--out", str(out / "site"), "--work", str(out / "work"))
     assert r.returncode == 0, r.stderr
     with served(out / "site") as url:
         yield url

@@ -3,7 +3,7 @@ about, never a dotted path of field names and indexes."""
 
 from __future__ import annotations
 
-from conftest import ROOT
+from conftest import BIBLIOGRAPHY, EVIDENCE
 
 from evsynth import pipeline
 from evsynth.render.places import place
@@ -14,7 +14,7 @@ def _label(key: str, value: str) -> str:
 
 
 def test_a_list_item_is_named_by_what_it_is_about() -> None:
-    checked = pipeline.check(ROOT / "evidence", ROOT / "references")
+    checked = pipeline.check(EVIDENCE, BIBLIOGRAPHY)
     for study in checked.validated.studies:
         for v in study.values():
             words = place(study, v.path, _label)
@@ -24,7 +24,7 @@ def test_a_list_item_is_named_by_what_it_is_about() -> None:
 
 
 def test_population_paths_read_as_words() -> None:
-    checked = pipeline.check(ROOT / "evidence", ROOT / "references")
+    checked = pipeline.check(EVIDENCE, BIBLIOGRAPHY)
     study = next(s for s in checked.validated.studies if any(p.primaries for p in s.population))
     i, record = next((i, p) for i, p in enumerate(study.population) if p.primaries)
     path = ("population", i, "primaries", 0, "n")
@@ -35,6 +35,6 @@ def test_population_paths_read_as_words() -> None:
 
 
 def test_an_unnamed_item_is_given_by_its_position() -> None:
-    checked = pipeline.check(ROOT / "evidence", ROOT / "references")
+    checked = pipeline.check(EVIDENCE, BIBLIOGRAPHY)
     study = checked.validated.studies[0]
     assert place(study, ("design", "centres", 1), _label) == "Design › centres › item 2"

@@ -1,11 +1,13 @@
-"""The typed section records: frozen, every number a Value or None, built once from the validated data."""
+"""The typed section records: frozen, every number a Value or None, built once from the validated data
+(exact shapes on the seed fixture, reachability on the real evidence)."""
 
 from __future__ import annotations
 
 import dataclasses
 
 import pytest
-from test_evidence import inputs, study
+from test_evidence import inputs
+from test_seed import study
 
 from evsynth.core.records import Design, Duration, Population, Record, Response, Sex
 

@@ -9,7 +9,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, REFERENCES, ROOT
+from conftest import BIBLIOGRAPHY, EVIDENCE, FIXTURES, REFERENCES
 from markupsafe import Markup
 
 from evsynth import pipeline
@@ -126,13 +126,13 @@ def _check_footnotes(pages: dict[str, str]) -> int:
 
 
 def test_every_footnote_speaks_of_its_own_row_in_the_real_evidence() -> None:
-    assert _check_footnotes(_pages(ROOT / "evidence", ROOT / "references")) > 0
+    assert _check_footnotes(_pages(EVIDENCE, BIBLIOGRAPHY)) > 0
 
 
 def test_every_footnote_speaks_of_its_own_row_with_pooled_rows(tmp_path: Path) -> None:
     from evsynth.tools.synthetic_evidence import synthesize_evidence
 
-    synthesize_evidence(40, ROOT / "evidence", ROOT / "references", tmp_path)
+    synthesize_evidence(40, EVIDENCE, BIBLIOGRAPHY, tmp_path)
     pages = _pages(tmp_path / "evidence", tmp_path / "references")
     assert any("pooled, random effects" in p for p in pages.values())  # the set has pooled rows
     assert _check_footnotes(pages) > 0
@@ -157,7 +157,7 @@ def test_rows_without_data_stay_and_say_why() -> None:
 
 
 def test_the_decision_table_takes_certainty_from_the_summary_of_findings() -> None:
-    pages = _pages(ROOT / "evidence", ROOT / "references")
+    pages = _pages(EVIDENCE, BIBLIOGRAPHY)
     home = pages["index.md"]
     rows = re.findall(r"<tr markdown=\"1\">(.*?)</tr>", home)
     assert rows, "the decision table has a row per intervention"

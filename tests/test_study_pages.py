@@ -11,7 +11,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, REFERENCES, ROOT, run_build
+from conftest import BIBLIOGRAPHY, EVIDENCE, FIXTURES, REFERENCES, run_build
 from htmlscan import parse
 
 from evsynth.core.model import Report
@@ -33,7 +33,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_site(tmp_path_factory.mktemp("real-site"), ROOT / "evidence", ROOT / "references")
+    return build_site(tmp_path_factory.mktemp("real-site"), EVIDENCE, BIBLIOGRAPHY)
 
 
 def article(site: Path, rel: str) -> str:
@@ -196,7 +196,7 @@ def pages_of(site: Path) -> list[str]:
 
 def test_no_page_names_an_internal_file_study_id_or_json_path(real_site: Path) -> None:
     ids = {p.name for p in (real_site / "studies").iterdir() if p.is_dir()}
-    assert "chiras-2004" in ids
+    assert ids == {s.id for s in gather(EVIDENCE, BIBLIOGRAPHY).validated.studies}
     found = {rel: leaks(real_site, rel, ids) for rel in pages_of(real_site) if rel not in ABOUT_FILES}
     assert {rel: names for rel, names in found.items() if names} == {}
 

@@ -1,4 +1,5 @@
-"""Synthesis: golden downloads on the fixture set, seed tables against the printed ones, round trips."""
+"""Synthesis: golden downloads on the fixture set, seed tables against the printed ones, round trips of the
+real evidence (the repository's, or EVSYNTH_EVIDENCE and EVSYNTH_REFERENCES)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, REFERENCES, ROOT, run_build
+from conftest import BIBLIOGRAPHY, EVIDENCE, FIXTURES, REFERENCES, ROOT, SEED, run_build
 
 from evsynth import pipeline
 from evsynth.load import files as load
@@ -26,16 +27,16 @@ SOURCES = ROOT.parent / "shared" / "sources"
 
 
 @lru_cache(maxsize=2)
-def synthesis(evidence: Path = ROOT / "evidence", references: Path = ROOT / "references") -> Synthesis:
+def synthesis(evidence: Path = EVIDENCE, references: Path = BIBLIOGRAPHY) -> Synthesis:
     return pipeline.synthesis(gather(evidence, references))
 
 
 @lru_cache(maxsize=2)
-def built(evidence: Path = ROOT / "evidence", references: Path = ROOT / "references") -> pipeline.Built:
+def built(evidence: Path = EVIDENCE, references: Path = BIBLIOGRAPHY) -> pipeline.Built:
     return pipeline.build(gather(evidence, references))
 
 
-def download(name: str, evidence: Path = ROOT / "evidence", references: Path = ROOT / "references") -> str:
+def download(name: str, evidence: Path = EVIDENCE, references: Path = BIBLIOGRAPHY) -> str:
     return built(evidence, references).rendered.files[f"downloads/{name}"]
 
 
@@ -104,19 +105,19 @@ def test_regenerated_table_4_matches_the_printed_rows() -> None:
 
 
 def test_regenerated_table_2_differs_only_where_the_discrepancy_report_says() -> None:
+    """Every cell of the seed paper's Table 2 that its own Table 1 rows do not give is reported as a
+    discrepancy (the exact cells of the seed reading are pinned in test_seed.py)."""
     syn = synthesis()
+    if "table2" not in syn.seed_tables:
+        pytest.skip("no study reproduces a seed paper's patient table")
     table = syn.seed_tables["table2"]
-    derived = {
-        (r["primary"], col): r[col]
-        for _, r in table.iterrows()
-        for col in ("Number", "Solitary", "Multiple", "Spine", "Iliac/sacrum", "Other")
-    }
+    columns = ("Number", "Solitary", "Multiple", "Spine", "Iliac/sacrum", "Other")
+    derived = {(r["primary"], col): r[col] for _, r in table.iterrows() for col in columns}
     differ = {key for key, printed in syn.printed_table2.items() if derived[key] != printed}
-    assert differ == {("kidney", "Spine"), ("kidney", "Other")}
-    reported = {d.what for d in syn.discrepancies if d.code == "rows-disagree" and d.study == "chiras-2004"}
+    reported = {d.what for d in syn.discrepancies if d.code == "rows-disagree"}
     for prim, col in differ:
-        site = {"Spine": "spine", "Other": "other"}[col]
-        assert f"population: primaries {prim} sites {site} count" in reported
+        what = f"population: primaries {prim} " + ("count" if col == "Number" else "sites ")
+        assert any(w.startswith(what) for w in reported), (prim, col, reported)
 
 
 def _scalars(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], Any]]:
@@ -138,10 +139,10 @@ def _lookup(node: Any, path: tuple[Any, ...]) -> Any:
 def test_studies_json_gives_back_every_value_of_every_study_file() -> None:
     data = json.loads(download("studies.json"))
     by_id = {s["id"]: s for s in data["studies"]}
-    files = sorted((ROOT / "evidence").glob("*.yaml"))
+    files = sorted(EVIDENCE.glob("*.yaml"))
     assert len(files) == len(by_id)
-    checked = 0
     for f in files:
+        checked = 0
         doc, problems = parse_yaml(f.name, f.read_bytes())
         assert doc is not None and not problems
         back = by_id[doc.data["id"]]
@@ -157,11 +158,11 @@ def test_studies_json_gives_back_every_value_of_every_study_file() -> None:
                 continue  # vocabulary terms come back canonical; checked below
             assert got == value, (f.name, path)
             checked += 1
-    assert checked > 900
+        assert checked > 0, f.name
 
 
 def test_vocabulary_terms_come_back_canonical() -> None:
-    data = json.loads(download("studies.json"))
+    data = json.loads(download("studies.json", SEED / "evidence", SEED / "references"))
     chiras = next(s for s in data["studies"] if s["id"] == "chiras-2004")
     assert {d["drug"] for d in chiras["intervention"]["drugs"]} >= {"pirarubicin", "carboplatin"}
     assert chiras["intervention"]["embolics"][0]["agents"] == ["pva"]
@@ -205,29 +206,12 @@ def test_downloads_are_written_by_the_site_build(tmp_path: Path) -> None:
 
 def test_figures_have_text_alternatives_and_are_reproducible() -> None:
     figures = built().rendered.figures
-    again = pipeline.build(gather(ROOT / "evidence", ROOT / "references")).rendered.figures
+    again = pipeline.build(gather(EVIDENCE, BIBLIOGRAPHY)).rendered.figures
     for name, svg in figures.items():
         assert re.search(r"<title[^>]*>[^<]+</title><desc[^>]*>[^<]+</desc>", svg), name
         assert svg == again[name], name
     assert {"timeline.svg", "timeline-narrow.svg"} <= set(figures)
     assert any(name.startswith("forest-") for name in figures)
-
-
-def test_grouped_views() -> None:
-    syn = synthesis()
-    kidney = {s.id: n for s, n in syn.primaries["kidney"]}
-    assert kidney["chiras-2004"] == 8 and kidney["kuether-1996"] == 1
-    assert [s.id for s in syn.agents["drug:pirarubicin"]] == ["chiras-2004"]
-    assert {s.id for s in syn.agents["embolic:pva"]} >= {"chiras-2004", "barton-1996", "soo-1982"}
-    assert set(syn.regions) == {"spine", "sacrum-pelvis"}
-    assert [s.id for s in syn.decades["1970s"]] == ["feldman-1975", "chuang-1979", "wallace-1979"]
-
-
-def test_relief_duration_range_names_the_studies_that_set_its_ends() -> None:
-    tae = synthesis().groups.set_index("group").loc["tae"]
-    assert tae["relief_from_months"] == pytest.approx(3 * 7 * 12 / 365.25)
-    assert tae["relief_to_months"] == pytest.approx(66)
-    assert tae["set_by"] == "Soo 1982, Wallace 1979"
 
 
 def test_meta_command_json(tmp_path: Path) -> None:
