@@ -41,13 +41,13 @@ def cmd_check(args: argparse.Namespace) -> int:
             return 0
         files += changed
     checked = pipeline.check(args.evidence, args.references, files)
-    code = report(checked.problems, len(checked.validated.studies), not args.errors_only)
-    if files and not args.errors_only:
-        from evsynth.render.pooling import pooling_lines
+    from evsynth.render.pooling import own_problems, pooling_lines
 
-        names = {load.display_path(f) for f in files}
-        for line in pooling_lines(checked.validated.studies, names):
-            print(line)
+    names = {load.display_path(f) for f in files}
+    shown = own_problems(checked.problems, checked.validated.studies, names) if files else checked.problems
+    code = report(shown, len(checked.validated.studies), not args.errors_only)
+    for line in pooling_lines(checked.validated.studies, names) if not args.errors_only else []:
+        print(line)
     return code
 
 

@@ -235,3 +235,13 @@ def test_check_of_a_named_file_says_what_is_pooled_and_why_not(tmp_path: Path) -
     assert "pain-relief response: shown, not pooled: it counts vertebrae, not patients" in r.stdout
     r = run_build("check", "--evidence", str(folder), "--references", str(REFERENCES))
     assert "note:" not in r.stdout  # only for files named on the command line
+
+
+def test_check_of_a_named_file_shows_its_own_warnings_not_the_others() -> None:
+    """An editor checking their file sees every error but only their file's (and references')
+    warnings: another entry's incomplete citation does not bury them."""
+    everything = run_build("check", *FIX)
+    assert "incomplete-citation] entry `partial1999`" in everything.stdout
+    mine = run_build("check", *FIX, str(FIXTURES / "evidence" / "mini-2020.yaml"))
+    assert mine.returncode == 0 and "partial1999" not in mine.stdout
+    assert "checked 1 study: 0 error(s), 0 data-quality warning(s)" in mine.stderr
