@@ -87,6 +87,9 @@ CODES: dict[str, str] = {
     # data-quality findings in the sources (warnings)
     "incomplete-citation": "A reference the sources give only in part (listed for completion).",
     "percent-mismatch": "A printed percentage differs from its n/N by a point or more.",
+    "percent-truncated": "A printed percentage that is n/N truncated, not rounded (information: they agree).",
+    "sd-impossible": "An SD larger than any scores within the scale's range can have with that mean.",
+    "duration-unit": "One duration restated with another unit or a factor of ten apart (13 months, 13 weeks).",
     "percent-impossible": "A printed percentage no whole count of N can give.",
     "grim-impossible": "A mean impossible for its n of whole numbers (GRIM test).",
     "reports-disagree": "Two reports of the same study give different values.",
