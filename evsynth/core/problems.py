@@ -98,6 +98,9 @@ CODES: dict[str, str] = {
     "rows-disagree": "Patient-level rows disagree with the paper's own summary.",
 }
 
+# Findings whose values agree (information, not a contradiction): they change no number.
+INFORMATION_CODES = frozenset({"percent-truncated"})
+
 
 @dataclass(frozen=True, order=True)
 class Problem:

@@ -27,7 +27,7 @@ from evsynth.core.paths import TEMPLATES
 from evsynth.core.problems import CODES
 from evsynth.core.vocab import Vocabularies
 from evsynth.load.history import Change
-from evsynth.render import downloads, evidence_map, figures, forest_data, methods, sof, study_view, views
+from evsynth.render import downloads, evidence_map, figures, forest_data, methods, quality_view, sof, study_view, views
 from evsynth.render.decision import decision, reading_basis
 from evsynth.render.fielddoc import field_docs
 from evsynth.render.places import place
@@ -234,7 +234,9 @@ class Renderer:
         page("tables/index.md", "tables.md.j2", [seed] if seed else [], seed=seed, seed_label=seed_label)
         labels = {s.id: s.label for s in syn.studies}
         uncertain = [(s, place(s, v.path, self.term), v) for s in syn.studies for v in s.values() if v.ambiguous]
-        page("data-quality/index.md", "data-quality.md.j2", by_study=self.by_study, labels=labels, uncertain=uncertain)
+        findings = quality_view.finding_rows(syn.impacts, syn.studies, self.vocab.groups)
+        page("data-quality/index.md", "data-quality.md.j2", by_study=self.by_study, labels=labels, uncertain=uncertain,
+             sections=quality_view.by_severity(findings))  # fmt: skip
 
     def term(self, key: str, value: str) -> str:
         """A vocabulary value's label (a primary tumour, a site, an agent), for words about a field."""
