@@ -9,7 +9,7 @@ import pytest
 
 from evsynth.core.values import Report, Source, Value
 from evsynth.validate.percents import printed_places, rounding
-from evsynth.validate.quality_rules import max_sd, sd_possible, unit_slip
+from evsynth.validate.quality_rules import max_sd, same_duration, sd_possible, unit_slip
 
 SOURCE = Source(Report("text", "mini2020", "full-text"), None)
 
@@ -62,3 +62,13 @@ def test_unit_slip() -> None:
     assert unit_slip(v(1.5), "months", v(12), "months") is None
     assert unit_slip(v(13), "months", v(13), "months") is None
     assert unit_slip(v(6), "months", v(9), "months") is None
+
+
+def test_same_duration_in_another_unit() -> None:
+    assert same_duration(v(4), "weeks", v(1), "months")
+    assert same_duration(v(52), "weeks", v(12), "months")
+    assert same_duration(v(13), "weeks", v(3), "months")
+    assert same_duration(v(8), "weeks", v(2), "months")
+    assert not same_duration(v(6), "weeks", v(1), "months")  # 1.38 months: rounds to 1, but 38% off
+    assert not same_duration(v(13), "weeks", v(13), "months")
+    assert not same_duration(v(3), "months", v(3), "months")  # one unit: compared as numbers

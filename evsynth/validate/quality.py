@@ -18,7 +18,7 @@ from evsynth.core.records import Complication, Duration, Population, Record, Res
 from evsynth.validate.discrepancy import Discrepancy, _disc, _entry, _fmt, _leaves, _time_key, _what, decimals
 from evsynth.validate.percents import entry_mistake, percent_possible, percent_readings, printed_places, rounding
 from evsynth.validate.quality_rows import _covers, _rows
-from evsynth.validate.quality_rules import sd_bounds, unit_slip
+from evsynth.validate.quality_rules import same_duration, sd_bounds, unit_slip
 
 # --- printed percentages -------------------------------------------------------------
 
@@ -163,6 +163,8 @@ def _compare(study: Study, readings: list[Record]) -> Iterator[Discrepancy]:
     for path, found in table.items():
         if len({round(x, 6) for x, *_ in found}) < 2 or len({id(r) for *_, r, _ in found}) < 2:
             continue
+        if readings[0].section == "durations" and _restated(found):
+            continue
         reports = {r.source.report.id for _, _, r, _ in found}
         code = "reports-disagree" if len(reports) > 1 else "internal-inconsistency"
         slip = _slip(found) if readings[0].section == "durations" else None
@@ -189,6 +191,13 @@ def _slip(found: list[tuple[float, Value, Record, str]]) -> str | None:
                 if (why := unit_slip(a, unit_a, b, unit_b)) is not None:
                     return why
     return None
+
+
+def _restated(found: list[tuple[float, Value, Record, str]]) -> bool:
+    """Whether every printed duration is the first one restated in another unit (`same_duration`)."""
+    _, a, ra, _ = found[0]
+    rest = [(b, rb) for x, b, rb, _ in found[1:] if round(x, 6) != round(found[0][0], 6)]
+    return all(same_duration(a, a.unit or _unit(ra), b, b.unit or _unit(rb)) for b, rb in rest)
 
 
 def _printed(x: float, v: Value, r: Record) -> str:

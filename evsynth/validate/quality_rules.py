@@ -8,7 +8,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import replace
 
-from evsynth.core.model import Study, Value
+from evsynth.core.model import MONTHS_PER_UNIT, Study, Value
 from evsynth.validate.discrepancy import Discrepancy, _disc, _entry, _fmt, _time_key, decimals
 
 # --- an SD larger than any set of scores on a bounded scale can have ------------------
@@ -73,3 +73,16 @@ def unit_slip(a: Value, unit_a: str, b: Value, unit_b: str) -> str | None:
             if abs(ratio / power - 1) <= 0.05:
                 return f"{_fmt(x)} and {_fmt(y)} differ by a factor of {power}"
     return None
+
+
+def same_duration(a: Value, unit_a: str, b: Value, unit_b: str) -> bool:
+    """Whether two durations printed in different units are one duration: converted to the other's
+    unit, one rounds to the other as printed (4 weeks and 1 month, 52 weeks and 12 months) and they
+    are within 10% (6 weeks is not 1 month)."""
+    if unit_a == unit_b:
+        return False
+    x, y = float(a) * MONTHS_PER_UNIT[unit_a], float(b) * MONTHS_PER_UNIT[unit_b]
+    if max(x, y) <= 0 or abs(x - y) > 0.1 * max(x, y):
+        return False
+    a_in_b, b_in_a = x / MONTHS_PER_UNIT[unit_b], y / MONTHS_PER_UNIT[unit_a]
+    return round(a_in_b, decimals(b)) == float(b) or round(b_in_a, decimals(a)) == float(a)
