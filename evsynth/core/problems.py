@@ -91,7 +91,7 @@ CODES: dict[str, str] = {
     "sd-impossible": "An SD larger than any scores within the scale's range can have with that mean.",
     "duration-unit": "One duration restated with another unit or a factor of ten apart (13 months, 13 weeks).",
     "percent-impossible": "A printed percentage no whole count of N can give.",
-    "grim-impossible": "A mean impossible for its n of whole numbers (GRIM test).",
+    "grim-impossible": "A mean impossible for its n of whole numbers (GRIM: ages, procedures per patient, arteries).",
     "reports-disagree": "Two reports of the same study give different values.",
     "internal-inconsistency": "One report gives two different values for the same thing.",
     "change-mismatch": "A printed change differs from the difference of the printed means.",

@@ -7,7 +7,6 @@ finding is computed from the study file.
 
 from __future__ import annotations
 
-import math
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from evsynth.core.records import Complication, Duration, Population, Record, Res
 from evsynth.validate.discrepancy import Discrepancy, _disc, _entry, _fmt, _leaves, _time_key, _what, decimals
 from evsynth.validate.percents import entry_mistake, percent_possible, percent_readings, printed_places, rounding
 from evsynth.validate.quality_rows import _covers, _rows
-from evsynth.validate.quality_rules import same_duration, sd_bounds, unit_slip
+from evsynth.validate.quality_rules import grim_counts, grim_possible, same_duration, sd_bounds, unit_slip
 
 # --- printed percentages -------------------------------------------------------------
 
@@ -61,17 +60,6 @@ def _percent_count(study: Study, n: Value, pct: Value, of: Value) -> Iterator[Di
 
 
 # --- GRIM: a mean impossible for its n -------------------------------------------------
-
-
-def grim_possible(mean: float, n: int, places: int) -> bool:
-    """Whether some whole-number total over n rounds to the printed mean."""
-    if n <= 0:
-        return True
-    target = mean * n
-    return any(
-        round(s / n, places) == round(mean, places) or abs(s / n - mean) <= 0.5 * 10**-places + 1e-9
-        for s in (math.floor(target), math.ceil(target))
-    )
 
 
 def _grim(study: Study) -> Iterator[Discrepancy]:
@@ -283,4 +271,5 @@ def find_discrepancies(study: Study, vocab: Any = None) -> list[Discrepancy]:
     for r in study.readings():
         found += _percent_checks(study, r.tree)
     found += [*_grim(study), *_comparisons(study), *_changes(study), *_rows(study, covers), *sd_bounds(study)]
+    found += grim_counts(study)
     return found

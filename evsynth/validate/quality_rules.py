@@ -11,6 +11,48 @@ from dataclasses import replace
 from evsynth.core.model import MONTHS_PER_UNIT, Study, Value
 from evsynth.validate.discrepancy import Discrepancy, _disc, _entry, _fmt, _time_key, decimals
 
+# --- GRIM: a mean impossible for its n of whole numbers ------------------------------
+
+
+def grim_possible(mean: float, n: int, places: int) -> bool:
+    """Whether some whole-number total over n rounds to the printed mean."""
+    if n <= 0:
+        return True
+    target = mean * n
+    return any(
+        round(s / n, places) == round(mean, places) or abs(s / n - mean) <= 0.5 * 10**-places + 1e-9
+        for s in (math.floor(target), math.ceil(target))
+    )
+
+
+def _count_means(study: Study) -> Iterator[tuple[str, Value, Value]]:
+    """(what, mean, n) of every mean of whole counts with its n: procedures per patient over the
+    patients of the same report, arteries per procedure over the procedures."""
+    for r in study.procedures:
+        patients = next(
+            (p.patients for p in study.population if p.patients and p.source.report is r.source.report), None
+        )
+        if r.per_patient and r.per_patient.mean is not None and patients is not None:
+            yield "procedures per patient", r.per_patient.mean, patients
+        if r.arteries_per_procedure and r.arteries_per_procedure.mean is not None and r.total is not None:
+            yield "arteries per procedure", r.arteries_per_procedure.mean, r.total
+
+
+def grim_counts(study: Study) -> Iterator[Discrepancy]:
+    """GRIM for means of whole counts (sessions, arteries): no total of whole numbers gives the mean."""
+    for what, mean, n in _count_means(study):
+        if not grim_possible(float(mean), int(n.value), decimals(mean)):
+            found = _disc(
+                study,
+                "grim-impossible",
+                f"mean {what}",
+                f"a mean of {mean.value} {what} is impossible for {n.value} whole counts",
+                _entry(mean),
+                _entry(n),
+            )
+            yield replace(found, anchor=mean.line)
+
+
 # --- an SD larger than any set of scores on a bounded scale can have ------------------
 
 
