@@ -27,8 +27,10 @@ class FindingRow:
     severity: str  # the slug ("pooled", "descriptive", "none")
     severity_words: str
     study: str  # the study's name
+    study_id: str
     code: str
     what: str
+    message: str
     values: tuple[tuple[str, str], ...]  # (shown value, provenance)
     used: str | None  # the value the synthesis uses, as shown
     used_where: str | None  # its provenance
@@ -53,8 +55,10 @@ def finding_rows(impacts: list[Impact], studies: list[Study], groups: dict[str, 
                 severity=i.severity,
                 severity_words=SEVERITY_WORDS[i.severity],
                 study=label,
+                study_id=d.study,
                 code=d.code.replace("-", " "),
                 what=d.what,
+                message=d.message,
                 values=tuple((shown, where) for shown, _, where in d.values),
                 used=i.used[0] if i.used else None,
                 used_where=i.used[2] if i.used else None,
