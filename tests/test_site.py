@@ -168,3 +168,10 @@ def test_every_page_has_a_csp_forbidding_unlisted_inline_script(site: Path) -> N
             digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
             assert f"'sha256-{digest}'" in script_src, f
         assert not re.search(r"<[a-z]+[^>]*\son[a-z]+=", html), f  # no inline event handlers
+
+
+def test_data_quality_ranks_findings_and_links_the_pages_they_touch(site: Path) -> None:
+    html = page(site, "data-quality/index.html")
+    assert "Descriptive only" in html or "Changes a number the synthesis uses" in html or "None found" in html
+    for link in re.findall(r'<a href="\.\./studies/[^"]+">([^<]+)</a>', html):
+        assert not re.fullmatch(r"[a-z0-9-]+", link)  # study names, never slugs

@@ -87,13 +87,19 @@ CODES: dict[str, str] = {
     # data-quality findings in the sources (warnings)
     "incomplete-citation": "A reference the sources give only in part (listed for completion).",
     "percent-mismatch": "A printed percentage differs from its n/N by a point or more.",
+    "percent-truncated": "A printed percentage that is n/N truncated, not rounded (information: they agree).",
+    "sd-impossible": "An SD larger than any scores within the scale's range can have with that mean.",
+    "duration-unit": "One duration restated with another unit or a factor of ten apart (13 months, 13 weeks).",
     "percent-impossible": "A printed percentage no whole count of N can give.",
-    "grim-impossible": "A mean impossible for its n of whole numbers (GRIM test).",
+    "grim-impossible": "A mean impossible for its n of whole numbers (GRIM: ages, procedures per patient, arteries).",
     "reports-disagree": "Two reports of the same study give different values.",
     "internal-inconsistency": "One report gives two different values for the same thing.",
     "change-mismatch": "A printed change differs from the difference of the printed means.",
     "rows-disagree": "Patient-level rows disagree with the paper's own summary.",
 }
+
+# Findings whose values agree (information, not a contradiction): they change no number.
+INFORMATION_CODES = frozenset({"percent-truncated"})
 
 
 @dataclass(frozen=True, order=True)

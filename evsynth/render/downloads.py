@@ -23,8 +23,8 @@ from evsynth.core.model import READING_SECTIONS, Study, Value
 from evsynth.load.files import Bibliography
 from evsynth.render import value_rows, views
 from evsynth.synthesis import tables
+from evsynth.synthesis.impact import Impact
 from evsynth.synthesis.synthesize import Synthesis
-from evsynth.validate.discrepancy import Discrepancy
 
 safe_cell = escape.csv_cell  # the CSV escaping boundary
 ris = escape.one_line  # the RIS boundary: one field, one line (a line break would start a new tag)
@@ -114,22 +114,28 @@ def studies_csv(studies: list[Study]) -> str:
     return to_csv((row for s in studies for row in value_rows.value_rows(s)), value_rows.COLUMNS)
 
 
-def discrepancies_csv(found: list[Discrepancy]) -> str:
+def discrepancies_csv(found: list[Impact]) -> str:
+    """One row per value of each finding, ranked by effect: the effect, and whether the synthesis
+    uses this value."""
     rows = []
-    for d in found:
-        for shown, v, where in d.values:
+    for i in found:
+        d = i.finding
+        for value in d.values:
+            shown, v, where = value
             rows.append(
                 {
                     "study": d.study,
                     "code": d.code,
+                    "effect": i.severity,
                     "what": d.what,
                     "message": d.message,
                     "value": shown,
                     "source": where,
                     "line": v.line if v else "",
+                    "used": "yes" if i.used == value else "",
                 }
             )
-    return to_csv(rows, ["study", "code", "what", "message", "value", "source", "line"])
+    return to_csv(rows, ["study", "code", "effect", "what", "message", "value", "source", "line", "used"])
 
 
 def references_bib(bib: Bibliography) -> str:
@@ -195,7 +201,7 @@ def all_downloads(syn: Synthesis, bib: Bibliography) -> dict[str, str]:
             if syn.scores
             else tables.pooled_frame(syn.pooled)
         ),
-        "discrepancies.csv": discrepancies_csv(syn.discrepancies),
+        "discrepancies.csv": discrepancies_csv(syn.impacts),
         "references.bib": references_bib(bib),
         "references.ris": references_ris(bib),
         "comparison.csv": frame_csv(

@@ -27,7 +27,7 @@ from evsynth.core.paths import TEMPLATES
 from evsynth.core.problems import CODES
 from evsynth.core.vocab import Vocabularies
 from evsynth.load.history import Change
-from evsynth.render import downloads, evidence_map, figures, forest_data, methods, sof, study_view, views
+from evsynth.render import downloads, evidence_map, figures, forest_data, methods, quality_view, sof, study_view, views
 from evsynth.render.decision import decision, reading_basis
 from evsynth.render.fielddoc import field_docs
 from evsynth.render.places import place
@@ -35,7 +35,6 @@ from evsynth.synthesis.harms import harms
 from evsynth.synthesis.outcomes import RULES
 from evsynth.synthesis.synthesize import Synthesis
 from evsynth.synthesis.tables import fmt, relief_duration
-from evsynth.validate.discrepancy import Discrepancy
 
 md, attr = views.md, views.attr
 
@@ -129,9 +128,7 @@ class Renderer:
         self.env = environment(vocab)
         self.keys: dict[str, list[str]] = {}
         self.out: dict[str, str] = {}
-        self.by_study: dict[str, list[Discrepancy]] = {}
-        for d in syn.discrepancies:
-            self.by_study.setdefault(d.study, []).append(d)
+        self.findings = quality_view.finding_rows(syn.impacts, syn.studies, vocab.groups)
 
     def page(self, path: str, template: str, keys: list[str] | None = None, **ctx: Any) -> None:
         """Render `template` as the page at `path` ('studies/x/index.md'), citing `keys`."""
@@ -208,7 +205,7 @@ class Renderer:
             how_read=study_view.how_read(s),
             read_as=study_view.read_as(s),
             patient_rows_toggle=study_view.patient_rows_toggle(s),
-            discrepancies=self.by_study.get(s.id, []),
+            findings=[f for f in self.findings if f.study_id == s.id],
             indirect=views.indirectness(s),
         )
 
@@ -232,9 +229,9 @@ class Renderer:
         page("compare/index.md", "compare.md.j2", [seed] if seed else [], seed=seed, seed_label=seed_label,
              forests=forest_data.page_forests(self.plots, None, syn.pooled))  # fmt: skip
         page("tables/index.md", "tables.md.j2", [seed] if seed else [], seed=seed, seed_label=seed_label)
-        labels = {s.id: s.label for s in syn.studies}
         uncertain = [(s, place(s, v.path, self.term), v) for s in syn.studies for v in s.values() if v.ambiguous]
-        page("data-quality/index.md", "data-quality.md.j2", by_study=self.by_study, labels=labels, uncertain=uncertain)
+        page("data-quality/index.md", "data-quality.md.j2", uncertain=uncertain,
+             sections=quality_view.by_severity(self.findings))  # fmt: skip
 
     def term(self, key: str, value: str) -> str:
         """A vocabulary value's label (a primary tumour, a site, an agent), for words about a field."""

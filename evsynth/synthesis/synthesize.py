@@ -12,6 +12,7 @@ from evsynth.core.model import Study
 from evsynth.core.vocab import Vocabularies
 from evsynth.load.vocabulary import load_vocabularies
 from evsynth.synthesis import groupings, seed_tables, tables
+from evsynth.synthesis.impact import Impact, impacts
 from evsynth.synthesis.outcomes import POOLED_OUTCOMES
 from evsynth.synthesis.scores import ScoreAnalysis, score_analyses
 from evsynth.validate.discrepancy import Discrepancy
@@ -43,6 +44,7 @@ class Synthesis:
     seed_source: str | None = None  # citation key of the paper whose tables the evidence reproduces
     scores: list[ScoreAnalysis] = field(default_factory=list)  # pain and function scores, by window
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)  # comparison row by study id, built once
+    impacts: list[Impact] = field(default_factory=list)  # every finding with what it changes, ranked
 
 
 def _reports(s: Study, outcome: str) -> bool:
@@ -101,6 +103,7 @@ def synthesize(studies: list[Study], discrepancies: list[Discrepancy], vocab: Vo
         seed_source=source,
         scores=score_analyses(studies),
     )
+    syn.impacts = impacts(studies, discrepancies, syn.scores)
     syn.rows = {str(r["study"]): {str(k): v for k, v in r.items()} for r in syn.comparison.to_dict("records")}
     return syn
 

@@ -31,9 +31,12 @@ class Discrepancy:
     what: str
     message: str
     values: tuple[tuple[str, Value | None, str], ...]  # (shown value, Value, provenance)
+    anchor: int = 0  # the line the finding is reported at, when not its first value's
 
     @property
     def line(self) -> int:
+        if self.anchor:
+            return self.anchor
         lines = [v.line for _, v, _ in self.values if v is not None]
         return min(lines) if lines else 1
 

@@ -6,6 +6,7 @@ data-quality report as findings in the source."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +19,28 @@ def percent_possible(pct: float, of: int) -> bool:
     the count nearest pct% of `of` is the only candidate worth trying)."""
     k = min(max(round(pct * of / 100), 0), of)
     return abs(100 * k / of - pct) < 1
+
+
+def printed_places(v: Value) -> int:
+    """Decimal places the percentage is printed with (`55` -> 0, `55.6` -> 1), from the text as printed
+    when kept, else from the number."""
+    text = v.printed or (str(v.value) if isinstance(v.value, int) else repr(float(v.value)))
+    digits = text.strip().rstrip("%").strip()
+    return len(digits.split(".", 1)[1]) if "." in digits and "e" not in digits.casefold() else 0
+
+
+def rounding(pct: float, n: float, of: float, places: int) -> str:
+    """How a percentage printed with `places` decimals relates to n/N: "rounded" (within half a unit of
+    the last printed place), "truncated" (the exact value cut after the last place, not rounded:
+    55 for 10/18 = 55.56), or "mismatch" (a point or more away), else "close" (less than a point
+    away, neither rounded nor truncated)."""
+    exact, unit = 100 * n / of, 10.0**-places
+    if abs(exact - pct) <= unit / 2 + 1e-9:
+        return "rounded"
+    if abs(exact - pct) >= 1:
+        return "mismatch"
+    cut = math.floor(exact / unit + 1e-9) * unit
+    return "truncated" if abs(cut - pct) < unit / 1000 else "close"
 
 
 def _denominator(node: dict[str, Any], key: str, of: Any) -> Any:

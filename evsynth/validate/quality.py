@@ -7,7 +7,6 @@ finding is computed from the study file.
 
 from __future__ import annotations
 
-import math
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -16,8 +15,9 @@ from typing import Any
 from evsynth.core.model import READING_SECTIONS, Study, Value, months
 from evsynth.core.records import Complication, Duration, Population, Record, Response, Score
 from evsynth.validate.discrepancy import Discrepancy, _disc, _entry, _fmt, _leaves, _time_key, _what, decimals
-from evsynth.validate.percents import entry_mistake, percent_possible, percent_readings
+from evsynth.validate.percents import entry_mistake, percent_possible, percent_readings, printed_places, rounding
 from evsynth.validate.quality_rows import _covers, _rows
+from evsynth.validate.quality_rules import grim_counts, grim_possible, same_duration, sd_bounds, unit_slip
 
 # --- printed percentages -------------------------------------------------------------
 
@@ -29,16 +29,7 @@ def _percent_checks(study: Study, node: Any) -> Iterator[Discrepancy]:
         if entry_mistake(n, pct, of) is not None:
             continue
         if n is not None:
-            exact = 100 * float(n) / float(of)
-            if abs(exact - float(pct)) >= 1:
-                yield _disc(
-                    study,
-                    "percent-mismatch",
-                    "printed percentage",
-                    f"{_fmt(float(pct))}% printed for {n.value}/{of.value}, which is {_fmt(exact)}%",
-                    _entry(pct, f"{_fmt(float(pct))}%"),
-                    _entry(n, f"{n.value}/{of.value}"),
-                )
+            yield from _percent_count(study, n, pct, of)
         elif not percent_possible(float(pct), int(of.value)):
             yield _disc(
                 study,
@@ -50,18 +41,25 @@ def _percent_checks(study: Study, node: Any) -> Iterator[Discrepancy]:
             )
 
 
-# --- GRIM: a mean impossible for its n -------------------------------------------------
-
-
-def grim_possible(mean: float, n: int, places: int) -> bool:
-    """Whether some whole-number total over n rounds to the printed mean."""
-    if n <= 0:
-        return True
-    target = mean * n
-    return any(
-        round(s / n, places) == round(mean, places) or abs(s / n - mean) <= 0.5 * 10**-places + 1e-9
-        for s in (math.floor(target), math.ceil(target))
+def _percent_count(study: Study, n: Value, pct: Value, of: Value) -> Iterator[Discrepancy]:
+    """A percentage printed beside its count: a mismatch (a point or more), or the truncation of n/N
+    where rounding was expected (information: the two agree)."""
+    exact, p = 100 * float(n) / float(of), float(pct)
+    how = rounding(p, float(n), float(of), printed_places(pct))
+    if how not in ("mismatch", "truncated"):
+        return
+    said = "which is" if how == "mismatch" else "which is truncated, not rounded, from"
+    yield _disc(
+        study,
+        "percent-mismatch" if how == "mismatch" else "percent-truncated",
+        "printed percentage",
+        f"{_fmt(p)}% printed for {n.value}/{of.value}, {said} {_fmt(exact)}%",
+        _entry(pct, f"{_fmt(p)}%"),
+        _entry(n, f"{n.value}/{of.value}"),
     )
+
+
+# --- GRIM: a mean impossible for its n -------------------------------------------------
 
 
 def _grim(study: Study) -> Iterator[Discrepancy]:
@@ -153,19 +151,53 @@ def _compare(study: Study, readings: list[Record]) -> Iterator[Discrepancy]:
     for path, found in table.items():
         if len({round(x, 6) for x, *_ in found}) < 2 or len({id(r) for *_, r, _ in found}) < 2:
             continue
+        if readings[0].section == "durations" and _restated(found):
+            continue
         reports = {r.source.report.id for _, _, r, _ in found}
         code = "reports-disagree" if len(reports) > 1 else "internal-inconsistency"
+        slip = _slip(found) if readings[0].section == "durations" else None
+        code = "duration-unit" if slip else code
         shown = [
             (
-                _fmt(x) + (f" ({how})" if how else "") + _stat(path, v),
+                _printed(x, v, r) + (f" ({how})" if how else "") + _stat(path, v),
                 v,
                 v.locator if not how else f"{v.source.label}, derived: {how}",
             )
-            for x, v, _, how in found
+            for x, v, r, how in found
         ]
         values = " vs ".join(f"{s} in {loc}" for s, _, loc in shown)
         what = _what(readings[0].section, path if path[0] != "central" else (), _title(readings[0]))
-        yield _disc(study, code, what, f"{what} differs: {values}", *shown)
+        yield _disc(study, code, what, f"{what} differs: {values}" + (f" ({slip})" if slip else ""), *shown)
+
+
+def _slip(found: list[tuple[float, Value, Record, str]]) -> str | None:
+    """The first pair of printed durations of two readings that look like one restated (`unit_slip`)."""
+    for i, (_, a, ra, _) in enumerate(found):
+        for _, b, rb, _ in found[i + 1 :]:
+            if ra is not rb:
+                unit_a, unit_b = a.unit or _unit(ra), b.unit or _unit(rb)
+                if (why := unit_slip(a, unit_a, b, unit_b)) is not None:
+                    return why
+    return None
+
+
+def _restated(found: list[tuple[float, Value, Record, str]]) -> bool:
+    """Whether every printed duration is the first one restated in another unit (`same_duration`)."""
+    _, a, ra, _ = found[0]
+    rest = [(b, rb) for x, b, rb, _ in found[1:] if round(x, 6) != round(found[0][0], 6)]
+    return all(same_duration(a, a.unit or _unit(ra), b, b.unit or _unit(rb)) for b, rb in rest)
+
+
+def _printed(x: float, v: Value, r: Record) -> str:
+    """A compared number as shown: in months, with the number as printed when in another unit."""
+    unit = v.unit or _unit(r)
+    if isinstance(r, Duration) and unit != "months":
+        return f"{_fmt(float(v))} {unit} ({_fmt(x)} months)"
+    return _fmt(x)
+
+
+def _unit(r: Record) -> str:
+    return (r.unit if isinstance(r, Duration) else None) or "months"
 
 
 def _stat(path: tuple[str, ...], v: Value) -> str:
@@ -238,5 +270,6 @@ def find_discrepancies(study: Study, vocab: Any = None) -> list[Discrepancy]:
     found: list[Discrepancy] = []
     for r in study.readings():
         found += _percent_checks(study, r.tree)
-    found += [*_grim(study), *_comparisons(study), *_changes(study), *_rows(study, covers)]
+    found += [*_grim(study), *_comparisons(study), *_changes(study), *_rows(study, covers), *sd_bounds(study)]
+    found += grim_counts(study)
     return found

@@ -1,0 +1,76 @@
+"""The data-quality page's view of the findings: ranked by what they change, each with the value the
+synthesis uses and why, and links to the pages whose numbers it touches (study names, never slugs).
+Raw text: the template escapes every string (`| md`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from evsynth.core.model import Study
+from evsynth.synthesis.impact import Impact
+
+SEVERITY_WORDS = {
+    "pooled": "Changes a number the synthesis uses",
+    "descriptive": "Descriptive only",
+    "none": "Information (the values agree)",
+}
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    path: str  # relative to the site root, e.g. "studies/x/index.md"
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    severity: str  # the slug ("pooled", "descriptive", "none")
+    severity_words: str
+    study: str  # the study's name
+    study_id: str
+    code: str
+    what: str
+    message: str
+    values: tuple[tuple[str, str], ...]  # (shown value, provenance)
+    used: str | None  # the value the synthesis uses, as shown
+    used_where: str | None  # its provenance
+    uses: tuple[str, ...]  # the computed numbers it enters
+    why: str
+    pages: tuple[Link, ...]
+
+
+def finding_rows(impacts: list[Impact], studies: list[Study], groups: dict[str, str]) -> list[FindingRow]:
+    """One row per finding, in the synthesis' ranking (most consequential first)."""
+    by_id = {s.id: s for s in studies}
+    rows = []
+    for i in impacts:
+        d = i.finding
+        s = by_id.get(d.study)
+        label = s.label if s else d.study
+        pages = [Link(label, f"studies/{d.study}/index.md")]
+        if i.group and i.group in groups:
+            pages.append(Link(groups[i.group], f"interventions/{i.group}/index.md"))
+        rows.append(
+            FindingRow(
+                severity=i.severity,
+                severity_words=SEVERITY_WORDS[i.severity],
+                study=label,
+                study_id=d.study,
+                code=d.code.replace("-", " "),
+                what=d.what,
+                message=d.message,
+                values=tuple((shown, where) for shown, _, where in d.values),
+                used=i.used[0] if i.used else None,
+                used_where=i.used[2] if i.used else None,
+                uses=i.uses,
+                why=i.why,
+                pages=tuple(pages),
+            )
+        )
+    return rows
+
+
+def by_severity(rows: list[FindingRow]) -> list[tuple[str, int, list[FindingRow]]]:
+    """(words, how many, findings) for each severity present, in rank order."""
+    sections = [(words, [r for r in rows if r.severity == slug]) for slug, words in SEVERITY_WORDS.items()]
+    return [(words, len(found), found) for words, found in sections if found]
