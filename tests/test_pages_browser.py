@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, EVIDENCE, REAL, ROOT, run_build, served
+from conftest import CHROMIUM, EVIDENCE, REAL, ROOT, run_build, served
 
 from evsynth.load.vocabulary import load_vocabularies
 
@@ -36,16 +36,6 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert r.returncode == 0, r.stderr
     with served(out / "site") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 OVERFLOWING_TABLES = """(selector) => [...document.querySelectorAll(selector)]
