@@ -4,6 +4,7 @@ and nothing else. Checked through the real Markdown converter with the site's ex
 from __future__ import annotations
 
 import markdown as markdown_lib
+import pytest
 from htmlscan import parse
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -108,3 +109,20 @@ def test_figures_draw_dollar_signs_as_text() -> None:
     ax.text(0.5, 0.5, "Evil $\\frac$ {$x^$} 2020")
     svg = figures._svg(fig, "t", "d")
     assert "$\\frac$" in svg
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("https://pubmed.ncbi.nlm.nih.gov/17852073/", "https://pubmed.ncbi.nlm.nih.gov/17852073/"),
+        ("http://example.org/a b", None),
+        ("javascript:alert(1)", None),
+        ('https://x.org/"onmouseover=alert(1)', None),
+        ("//x.org/a", None),
+        (None, None),
+    ],
+)
+def test_only_http_addresses_of_pages_become_links(address: str | None, expected: str | None) -> None:
+    from evsynth.core.escape import page_url
+
+    assert page_url(address) == expected

@@ -211,3 +211,15 @@ def test_the_scan_finds_each_kind_of_internal_name(tmp_path: Path) -> None:
         "abstract-facts.md", "chiras-2004", "design.period.start", "population.1.primaries.0.n",
         "tian-2017-iran-j-radiol.txt",
     ]  # fmt: skip
+
+
+def test_a_page_read_is_linked_and_a_cut_off_abstract_says_so() -> None:
+    from evsynth.render.study_view import pages_read, read_as
+
+    study = copy.copy(gather(FIXTURES / "evidence", REFERENCES).validated.studies[0])
+    page = "https://pubmed.ncbi.nlm.nih.gov/123/?x=<b>"
+    study.reports = {"abs": replace(OWN, id="abs", kind="abstract", address=page, partial=True), "own": OWN}
+    assert read_as(study) == {"abs": "abstract only (cut off: read as far as it goes)", "own": "full text"}
+    assert pages_read(study) == {}  # '<' is not part of an address: nothing is linked
+    study.reports["abs"] = replace(study.reports["abs"], address="https://pubmed.ncbi.nlm.nih.gov/123/")
+    assert pages_read(study) == {"abs": "https://pubmed.ncbi.nlm.nih.gov/123/"}

@@ -85,6 +85,16 @@ def pubmed_url(pmid: str | None) -> str | None:
     return f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
 
 
+_PAGE = re.compile(r"https?://[^\s<>\"'`\\]{1,2000}")
+
+
+def page_url(address: str | None) -> str | None:
+    """The address of a page that was read, when it is an http(s) address; anything else is None."""
+    if address is None or not _PAGE.fullmatch(address):
+        return None
+    return quote(address, safe=":/?#[]@!$&()*+,;=%.-_~")
+
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 

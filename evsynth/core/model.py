@@ -195,6 +195,8 @@ def build_study(doc: Document, vocab: Vocabularies, citation_labels: dict[str, s
             r.get("note"),
             citation_labels.get(r["citation"], r["citation"]),
             r.get("cited_as"),
+            r.get("address"),
+            bool(r.get("partial", False)),
         )
         for rid, r in data["reports"].items()
     }

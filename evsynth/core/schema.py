@@ -67,6 +67,18 @@ def _reports() -> Schema:
                 "How this report names the study, when not by its own first author and year "
                 "(e.g. 'Chiras (1998)' in a table)."
             ),
+            "address": {
+                "type": "string",
+                "maxLength": 2000,
+                "pattern": "^https?://[^\\s<>\"'`\\\\]+$",
+                "description": "The address (http or https) of the page that was read: the abstract "
+                "or article page these numbers were taken from.",
+            },
+            "partial": {
+                "type": "boolean",
+                "description": "true when the page that was read is cut off (an abstract that stops "
+                "mid-sentence): it was extracted as far as it goes.",
+            },
             "note": text("What to know about this report."),
         },
         ["citation", "kind"],

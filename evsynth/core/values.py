@@ -26,6 +26,8 @@ class Report:
     note: str | None = None
     citation_label: str = ""
     cited_as: str | None = None
+    address: str | None = None
+    partial: bool = False
 
     @property
     def label(self) -> str:

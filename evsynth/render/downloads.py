@@ -83,6 +83,8 @@ def study_json(s: Study) -> dict[str, Any]:
                 "kind": r.kind,
                 **({"where": r.where} if r.where else {}),
                 **({"cited_as": r.cited_as} if r.cited_as else {}),
+                **({"address": r.address} if r.address else {}),
+                **({"partial": True} if r.partial else {}),
                 **({"note": r.note} if r.note else {}),
             }
             for k, r in s.reports.items()

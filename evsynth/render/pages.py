@@ -204,6 +204,7 @@ class Renderer:
             key_results=study_view.key_results(s),
             how_read=study_view.how_read(s),
             read_as=study_view.read_as(s),
+            pages_read=study_view.pages_read(s),
             patient_rows_toggle=study_view.patient_rows_toggle(s),
             findings=[f for f in self.findings if f.study_id == s.id],
             indirect=views.indirectness(s),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
+from evsynth.core.escape import page_url
 from evsynth.core.model import Report, Study
 from evsynth.core.records import Complication, Duration, Point, Response, Score, TimePoint
 from evsynth.render.views import NOT_REPORTED, dur, md, prop, time_point, val
@@ -29,10 +30,19 @@ KIND_WORDS = {
 def read_as(study: Study) -> dict[str, str]:
     """How each report (by id) was read; a study's own table or text is not 'another paper'."""
     own = {"secondary-table": "a summary table in the paper itself", "secondary-text": "the paper's own text"}
-    return {
+    said = {
         rid: own[r.kind] if r.kind in own and r.citation == study.citation else KIND_WORDS.get(r.kind, r.kind)
         for rid, r in study.reports.items()
     }
+    return {
+        rid: f"{said[rid]} (cut off: read as far as it goes)" if r.partial else said[rid]
+        for rid, r in study.reports.items()
+    }
+
+
+def pages_read(study: Study) -> dict[str, str]:
+    """The address of the page each report (by id) was read from, when one is recorded."""
+    return {rid: url for rid, r in study.reports.items() if (url := page_url(r.address)) is not None}
 
 
 def _name(r: Report) -> str:

@@ -23,7 +23,7 @@ PathKey = tuple[str | int, ...]
 STUDY_FIELDS = ("label", "citation", "category", "notes", "not_reported", "indirectness")
 RECORDS = ("design", "intervention", "population", "procedures", "responses", "scores", "durations",
            "complications", "patients_table", "extraction")  # fmt: skip
-REPORT_FIELDS = ("citation", "kind", "where", "note", "cited_as")
+REPORT_FIELDS = ("citation", "kind", "where", "note", "cited_as", "address", "partial")
 # A pooled number changes when it moves by more than half the 0.1 (percentage) point the output shows.
 TOLERANCE = 5e-4
 NOT_FINDINGS = ("incomplete-citation",)  # listed with the references to complete, not with the problems
