@@ -48,6 +48,27 @@ def test_the_relief_duration_used_for_the_range_is_the_most_direct_report() -> N
     assert found["survival duration: median"].severity == "descriptive"
 
 
+def test_the_pooled_value_is_shown_with_either_printed_count() -> None:
+    (i,) = impacts_of("responders-disagree")
+    assert i.severity == "pooled" and i.sensitivity is not None and i.sensitivity.changes
+    assert (i.sensitivity.used.estimate, i.sensitivity.used.k) == (0.75, 1)
+    assert i.sensitivity.other is not None and i.sensitivity.other.estimate == 0.5
+    assert "Other 2021, Table 1" in i.sensitivity.other_source
+    assert not impacts_of("responders-agree")  # near miss: the same count twice is no finding
+
+
+def test_a_finding_whose_other_reading_gives_the_same_number_is_descriptive() -> None:
+    paths = [WARNINGS / "relief-disagree.yaml", WARNINGS / "relief-wide.yaml"]
+    syn = pipeline.synthesis(pipeline.check(WARNINGS, REFERENCES, paths))
+    (i,) = syn.impacts
+    assert i.severity == "descriptive" and i.sensitivity is not None and not i.sensitivity.changes
+    assert (i.sensitivity.used.low, i.sensitivity.used.high, i.sensitivity.used.k) == (1, 40, 2)
+    assert "the other reading gives the same pain relief duration range" in i.why
+    alone = impacts_of("relief-disagree")  # without the wider study the range moves: 2-9 or 2-6 months
+    assert alone[0].severity == "pooled" and alone[0].sensitivity is not None
+    assert alone[0].sensitivity.other is not None and alone[0].sensitivity.other.high == 6
+
+
 def test_a_change_against_pooled_means_uses_the_means() -> None:
     (i,) = impacts_of("change-mismatch")
     assert i.severity == "descriptive"  # no SDs printed: the score is listed, never pooled
@@ -70,8 +91,10 @@ def test_every_real_finding_has_an_impact_ranked_by_severity(real: Synthesis) ->
             assert i.severity == "none"
         if i.severity == "pooled":
             assert i.used is not None and i.used in i.finding.values and i.uses and i.group
-        else:
+        elif i.sensitivity is None:
             assert i.used is None and not i.uses
+        else:  # a pooled input whose other reading gives the same number
+            assert i.used is not None and not i.sensitivity.changes
 
 
 def test_the_page_names_studies_and_links_the_pages_a_finding_touches(real: Synthesis) -> None:
@@ -81,4 +104,4 @@ def test_the_page_names_studies_and_links_the_pages_a_finding_touches(real: Synt
         assert row.study == labels[i.finding.study]
         assert row.pages[0].path == f"studies/{i.finding.study}/index.md"
         assert row.pages[0].title == labels[i.finding.study]
-        assert (len(row.pages) == 2) == (i.severity == "pooled")
+        assert (len(row.pages) == 2) == bool(i.uses)

@@ -22,6 +22,7 @@ from evsynth.core import escape
 from evsynth.core.model import READING_SECTIONS, Study, Value
 from evsynth.load.files import Bibliography
 from evsynth.render import value_rows, views
+from evsynth.render.quality_view import sensitivity_words
 from evsynth.synthesis import tables
 from evsynth.synthesis.impact import Impact
 from evsynth.synthesis.synthesize import Synthesis
@@ -135,9 +136,12 @@ def discrepancies_csv(found: list[Impact]) -> str:
                     "source": where,
                     "line": v.line if v else "",
                     "used": "yes" if i.used == value else "",
+                    "sensitivity": sensitivity_words(i.sensitivity) if i.sensitivity else "",
                 }
             )
-    return to_csv(rows, ["study", "code", "effect", "what", "message", "value", "source", "line", "used"])
+    return to_csv(
+        rows, ["study", "code", "effect", "what", "message", "value", "source", "line", "used", "sensitivity"]
+    )
 
 
 def references_bib(bib: Bibliography) -> str:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from evsynth.core.model import Study
 from evsynth.synthesis.impact import Impact
+from evsynth.synthesis.sensitivity import Result, Sensitivity
+from evsynth.synthesis.tables import fmt
 
 SEVERITY_WORDS = {
     "pooled": "Changes a number the synthesis uses",
@@ -37,6 +39,7 @@ class FindingRow:
     uses: tuple[str, ...]  # the computed numbers it enters
     why: str
     pages: tuple[Link, ...]
+    sensitivity: str | None = None  # the number with either reading, in words
 
 
 def finding_rows(impacts: list[Impact], studies: list[Study], groups: dict[str, str]) -> list[FindingRow]:
@@ -65,9 +68,27 @@ def finding_rows(impacts: list[Impact], studies: list[Study], groups: dict[str, 
                 uses=i.uses,
                 why=i.why,
                 pages=tuple(pages),
+                sensitivity=sensitivity_words(i.sensitivity) if i.sensitivity else None,
             )
         )
     return rows
+
+
+def _result(r: Result, relief: bool) -> str:
+    if relief:
+        return f"{fmt(round(r.low, 1))} to {fmt(round(r.high, 1))} months over {r.k} studies"
+    return f"{100 * r.estimate:.0f}% (95% CI {100 * r.low:.0f} to {100 * r.high:.0f}; k = {r.k})"
+
+
+def sensitivity_words(s: Sensitivity) -> str:
+    """'With the reading used: 38% (95% CI 15 to 65; k = 1); with Chiras 2004, Table 4 instead: 31% (...)'."""
+    relief = "duration" in s.what
+    used = _result(s.used, relief)
+    if s.other is None:
+        return f"{s.what}: {used} with the reading used; {s.other_source} gives no number to pool instead"
+    if not s.changes:
+        return f"{s.what}: {used} with either reading"
+    return f"{s.what}: {used} with the reading used; {_result(s.other, relief)} with {s.other_source} instead"
 
 
 def by_severity(rows: list[FindingRow]) -> list[tuple[str, int, list[FindingRow]]]:

@@ -29,6 +29,7 @@ from evsynth.synthesis.outcomes import (
     counts,
 )
 from evsynth.synthesis.scores import ScoreAnalysis
+from evsynth.synthesis.sensitivity import SECTIONS, Sensitivity, recompute
 from evsynth.synthesis.tables import relief_duration
 from evsynth.validate.discrepancy import Discrepancy
 
@@ -42,6 +43,7 @@ class Use:
     what: str  # "pain relief, 1 to 6 months", "VAS, up to 1 month", "relief duration range"
     record: Record
     rule: str  # the rule that picked it
+    key: tuple[str, str] | None = None  # (outcome kind, window) of a pooled response
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class Impact:
     uses: tuple[str, ...]  # what it enters ("pooled pain relief, 1 to 6 months")
     why: str  # why that value and not the other
     group: str | None  # the intervention group whose page shows the pooled number
+    sensitivity: Sensitivity | None = None  # the number recomputed with the other reading
 
     @property
     def rank(self) -> int:
@@ -87,7 +90,7 @@ def value_uses(studies: list[Study], scores: list[ScoreAnalysis]) -> dict[int, U
             for slug, words in (*((slug, words) for slug, words, _ in WINDOWS), NOT_STATED):
                 o = choose_outcome(s, kind, slug)
                 if o is not None and o.poolable:
-                    use = Use(f"{title.lower()}, {words}", o.reading, "response")
+                    use = Use(f"{title.lower()}, {words}", o.reading, "response", (kind, slug))
                     uses.update({id(v): use for v in _response_values(o)})
         relief = relief_duration(s)
         if relief is not None:
@@ -123,8 +126,26 @@ def _why(use: Use, used: Value, others: list[Value], owners: dict[int, Record]) 
     return "the latest time point of the most direct report"
 
 
-def impact(d: Discrepancy, uses: dict[int, Use], owners: dict[int, Record], group: str) -> Impact:
-    """A finding's severity, the value the synthesis uses and why (the first value used, in order)."""
+def _sensitivity(d: Discrepancy, use: Use, owners: dict[int, Record], studies: tuple[Study, ...]) -> Sensitivity | None:
+    """The used number recomputed without the used reading, when the finding's other value is another
+    reading of the same section (the synthesis' rule then takes that one)."""
+    others = [owners[id(v)] for _, v, _ in d.values if v is not None and id(v) in owners]
+    other = next((r for r in others if r is not use.record and type(r) is type(use.record)), None)
+    study = next((s for s in studies if s.id == d.study), None)
+    if other is None or study is None or type(other) not in SECTIONS:
+        return None
+    used, alternative = recompute(list(studies), study, use.record, use.key)
+    if used is None:
+        return None
+    return Sensitivity(use.what, used, alternative, other.source.label)
+
+
+def impact(
+    d: Discrepancy, uses: dict[int, Use], owners: dict[int, Record], group: str, studies: tuple[Study, ...] = ()
+) -> Impact:
+    """A finding's severity, the value the synthesis uses and why (the first value used, in order).
+    "pooled" means the other value would change the number (or cannot be tried: both are in one
+    reading); when the other reading gives the same number the finding is only descriptive."""
     values = [v for _, v, _ in d.values if v is not None]
     used = next(((shown, v, where) for shown, v, where in d.values if v is not None and id(v) in uses), None)
     if d.code in INFORMATION_CODES:
@@ -134,7 +155,12 @@ def impact(d: Discrepancy, uses: dict[int, Use], owners: dict[int, Record], grou
     use = uses[id(used[1])]
     entered = tuple(dict.fromkeys(uses[id(v)].what for v in values if id(v) in uses))
     why = _why(use, used[1], [v for v in values if v is not used[1]], owners)
-    return Impact(d, "pooled", used, entered, why, group)
+    sens = _sensitivity(d, use, owners, studies)
+    if sens is not None and not sens.changes:
+        return Impact(
+            d, "descriptive", used, entered, f"{why}; the other reading gives the same {use.what}", group, sens
+        )
+    return Impact(d, "pooled", used, entered, why, group, sens)
 
 
 def impacts(studies: list[Study], found: list[Discrepancy], scores: list[ScoreAnalysis]) -> list[Impact]:
@@ -142,7 +168,7 @@ def impacts(studies: list[Study], found: list[Discrepancy], scores: list[ScoreAn
     uses = value_uses(studies, scores)
     owners = {id(v): r for s in studies for r in s.readings() for v in iter_values(r.tree)}
     groups = {s.id: s.group for s in studies}
-    out = [impact(d, uses, owners, groups.get(d.study, "")) for d in found]
+    out = [impact(d, uses, owners, groups.get(d.study, ""), tuple(studies)) for d in found]
     return sorted(out, key=lambda i: (i.rank, i.finding.study, i.finding.line))
 
 
