@@ -24,7 +24,7 @@ from evsynth.core.escape import FORMULA_START
 from evsynth.render.downloads import all_downloads
 
 SECTIONS = ("design", "intervention", "population", "procedures", "responses", "scores", "durations",
-            "complications", "patients_table")  # fmt: skip
+            "complications", "cases", "patients_table")  # fmt: skip
 FIXED_UNITS = {"age": "years", "size_um": "µm", "volumes": "mL"}  # the schema's units, not written in files
 STATS = {"mean", "sd", "median", "se", "q1", "q3", "min", "max"}
 Chain = tuple[Mapping[str, Any], ...]

@@ -15,9 +15,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from evsynth.core.cases import SECTION_RECORDS, Case
 from evsynth.core.document import Document, Path
 from evsynth.core.records import (
-    SECTION_RECORDS,
     Complication,
     Design,
     Duration,
@@ -38,7 +38,7 @@ from evsynth.core.vocab import FIELD_VOCABULARY, Vocabularies
 __all__ = ["MONTHS_PER_UNIT", "Report", "Source", "Study", "Value", "build_study", "iter_values", "months"]
 
 QUANTITY_DEFS = {"count", "number", "nonneg", "percent", "age"}
-READING_SECTIONS = ("population", "procedures", "responses", "scores", "durations", "complications")
+READING_SECTIONS = ("population", "procedures", "responses", "scores", "durations", "complications", "cases")
 R = TypeVar("R")
 
 
@@ -60,6 +60,7 @@ class Study:
     scores: list[Score] = field(default_factory=list)
     durations: list[Duration] = field(default_factory=list)
     complications: list[Complication] = field(default_factory=list)
+    cases: list[Case] = field(default_factory=list)
     patients_table: PatientsTable | None = None
     not_reported: list[str] = field(default_factory=list)
     notes: str | None = None
@@ -197,6 +198,7 @@ def build_study(doc: Document, vocab: Vocabularies, citation_labels: dict[str, s
             r.get("cited_as"),
             r.get("address"),
             bool(r.get("partial", False)),
+            doc.pos(("reports", rid))[0],
         )
         for rid, r in data["reports"].items()
     }

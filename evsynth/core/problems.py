@@ -91,6 +91,13 @@ CODES: dict[str, str] = {
     "sd-impossible": "An SD larger than any scores within the scale's range can have with that mean.",
     "duration-unit": "One duration restated with another unit or a factor of ten apart (13 months, 13 weeks).",
     "percent-impossible": "A printed percentage no whole count of N can give.",
+    "described-patient-differs": "A patient described individually (a figure legend) differs from the closest row.",
+    "described-patient-unmatched": "A patient described individually matches no patient row.",
+    "dose-outside-protocol": "A described patient's dose (or sum over arteries) outside the protocol's doses.",
+    "protocol-not-delivered": "Procedures given outside the planned number (fewer than 'three or more').",
+    "metastases-sites": "Fewer metastatic sites than solitary + 2 x multiple metastases need.",
+    "cited-year": "A report names the study with a year other than its reference's.",
+    "naming-drift": "One drug printed under several names (information: the vocabulary reads them as one).",
     "grim-impossible": "A mean impossible for its n of whole numbers (GRIM: ages, procedures per patient, arteries).",
     "reports-disagree": "Two reports of the same study give different values.",
     "internal-inconsistency": "One report gives two different values for the same thing.",
@@ -99,7 +106,7 @@ CODES: dict[str, str] = {
 }
 
 # Findings whose values agree (information, not a contradiction): they change no number.
-INFORMATION_CODES = frozenset({"percent-truncated"})
+INFORMATION_CODES = frozenset({"percent-truncated", "naming-drift"})
 
 
 @dataclass(frozen=True, order=True)

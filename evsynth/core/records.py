@@ -133,6 +133,7 @@ class Sex:
 class Metastases:
     solitary: Value | None = None
     multiple: Value | None = None
+    sites: Value | None = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,8 @@ class Drug:
     condition: str | None = None
     source: Source | None = None
     note: str | None = None
+    case: str | None = None
+    printed_as: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -260,6 +263,7 @@ class Procedures(Record):
     total: Value | None = None
     per_patient: Stats | None = None
     planned: str | None = None
+    planned_per_patient: Stats | None = None
     interval: Span | None = None
     arteries_per_procedure: Stats | None = None
 
@@ -340,6 +344,7 @@ class ScaleRange:
     min: float | None = None
     max: float | None = None
     better: str | None = None
+    integer: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -389,8 +394,3 @@ class Complication(Record):
         if self.severity in ("major", "severe"):
             return "serious"
         return "minor" if self.severity in ("minor", "not-severe") else "not stated"
-
-
-SECTION_RECORDS: dict[str, type[Record]] = {
-    c.SECTION: c for c in (Population, Procedures, Response, Score, Duration, Complication)
-}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from evsynth.core.limits import AGE_MAX, COUNT_MAX, NUMBER_MAX
-from evsynth.core.schema_sections import _intervention, _patients_table, _population, _procedures
+from evsynth.core.schema_sections import _cases, _intervention, _patients_table, _population, _procedures
 from evsynth.core.schema_shapes import (
     DESIGNS,
     DURATION_KINDS,
@@ -184,6 +184,11 @@ def _scores() -> Schema:
                         "description": "The highest score possible.",
                     },
                     "better": {"enum": ["higher", "lower"], "description": "Which end is better."},
+                    "integer": {
+                        "type": "boolean",
+                        "description": "true when every score is a whole number (an 11-point NRS, a "
+                        "Likert item), as the paper or the instrument states.",
+                    },
                 },
             ),
             "n": ref("count", "Patients measured."),
@@ -303,6 +308,7 @@ def study_schema() -> Schema:
             "scores": _scores(),
             "durations": _durations(),
             "complications": _complications(),
+            "cases": _cases(),
             "indirectness": _indirectness(),
             "not_reported": items(
                 text("Something the reports do not give."),

@@ -47,7 +47,11 @@ def _population() -> Schema:
             "sex": obj("Sex counts.", {"male": ref("count", "Men."), "female": ref("count", "Women.")}),
             "metastases": obj(
                 "Solitary or multiple metastases.",
-                {"solitary": ref("count", "Solitary."), "multiple": ref("count", "Multiple (multifocal).")},
+                {
+                    "solitary": ref("count", "Solitary."),
+                    "multiple": ref("count", "Multiple (multifocal)."),
+                    "sites": ref("count", "Metastatic sites in all, when printed (e.g. '25 of 28 metastatic sites')."),
+                },
             ),
             "sites": items(site, "Treated sites."),
             "primaries": items(primary, "Primary tumours."),
@@ -128,6 +132,15 @@ def _drug() -> Schema:
                 "description": "What the dose is per.",
             },
             "condition": text("When this dose applies (e.g. arteries of 4 mm or more)."),
+            "case": {
+                "type": "string",
+                "pattern": "^[a-z][a-z0-9-]{0,63}$",
+                "description": "The described patient (its `name` under `cases:`) this dose was given to.",
+            },
+            "printed_as": items(
+                text("A name as printed."),
+                "Every name the paper prints for this drug (generic, brand, abbreviation), as printed.",
+            ),
             "source": ref("source", "Where this was read, when not the intervention's source."),
             "note": text("Qualifier."),
         },
@@ -219,7 +232,38 @@ def _procedures() -> Schema:
             "total": ref("count", "Procedures in the whole series."),
             "per_patient": _stats("Procedures per patient."),
             "planned": text("The planned protocol, in your words."),
+            "planned_per_patient": _stats(
+                "Planned procedures per patient (the protocol): {min: 3} for 'three or more'."
+            ),
             "interval": _duration("Time between procedures."),
             "arteries_per_procedure": _stats("Arteries treated per procedure."),
         },
+    )
+
+
+def _cases() -> Schema:
+    return _readings(
+        "A patient the paper describes individually (a figure legend, a case in the text), as printed there.",
+        {
+            "name": {
+                "type": "string",
+                "pattern": "^[a-z][a-z0-9-]{0,63}$",
+                "description": "A short name of your choice (e.g. figure-1); doses given to this patient name it.",
+            },
+            "row": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": COUNT_MAX,
+                "description": "The patient row the paper itself links this patient to (never a guess).",
+            },
+            "age": ref("age", "Age in years, as printed here."),
+            "sex": {"enum": ["M", "F"], "description": "M or F."},
+            "primary": text("Primary tumour (vocabulary)."),
+            "sites": items(text("A site (vocabulary)."), "Sites of the treated metastasis."),
+            "levels": text("Spinal levels as printed (e.g. 'L4-L5')."),
+            "sessions": ref("count", "Treatment sessions this patient had, as printed."),
+            "follow_up": _duration("How long after treatment this patient was last described."),
+            "outcome": text("What became of the patient, in your words."),
+        },
+        ["name"],
     )

@@ -28,6 +28,7 @@ class Report:
     cited_as: str | None = None
     address: str | None = None
     partial: bool = False
+    line: int = 0  # where the report is listed in the study file
 
     @property
     def label(self) -> str:

@@ -11,6 +11,7 @@ from evsynth.core.model import Study
 SECTIONS = {
     "design": "Design", "intervention": "Intervention", "population": "Population", "responses": "Response",
     "scores": "Score", "durations": "Duration", "complications": "Complication", "patients_table": "Patient table",
+    "cases": "Described patient",
 }  # fmt: skip
 NAME_KEYS = ("primary", "site", "label", "event", "kind", "domain", "scale", "agent", "drug", "name")
 

@@ -14,10 +14,20 @@ from typing import Any
 
 from evsynth.core.model import READING_SECTIONS, Study, Value, months
 from evsynth.core.records import Complication, Duration, Population, Record, Response, Score
+from evsynth.validate.case_rules import case_doses, described_patients, protocol_delivered
 from evsynth.validate.discrepancy import Discrepancy, _disc, _entry, _fmt, _leaves, _time_key, _what, decimals
 from evsynth.validate.percents import entry_mistake, percent_possible, percent_readings, printed_places, rounding
 from evsynth.validate.quality_rows import _covers, _rows
-from evsynth.validate.quality_rules import grim_counts, grim_possible, same_duration, sd_bounds, unit_slip
+from evsynth.validate.quality_rules import (
+    grim_counts,
+    grim_possible,
+    grim_scores,
+    same_duration,
+    sd_bounds,
+    span_magnitude,
+    unit_slip,
+)
+from evsynth.validate.statement_rules import cited_years, metastases_sites, naming_drift
 
 # --- printed percentages -------------------------------------------------------------
 
@@ -225,6 +235,8 @@ def _central(readings: list[Record], table: dict[tuple[str, ...], list[tuple[flo
 def _comparisons(study: Study) -> Iterator[Discrepancy]:
     groups: dict[tuple[str, ...], list[Record]] = defaultdict(list)
     for section in READING_SECTIONS:
+        if section == "cases":  # each described patient is one patient: compared with the rows instead
+            continue
         for r in getattr(study, section):
             groups[_group_key(r)].append(r)
     for readings in groups.values():
@@ -271,5 +283,8 @@ def find_discrepancies(study: Study, vocab: Any = None) -> list[Discrepancy]:
     for r in study.readings():
         found += _percent_checks(study, r.tree)
     found += [*_grim(study), *_comparisons(study), *_changes(study), *_rows(study, covers), *sd_bounds(study)]
-    found += grim_counts(study)
+    found += [*grim_counts(study), *grim_scores(study), *span_magnitude(study)]
+    found += [*described_patients(study), *case_doses(study), *protocol_delivered(study)]
+    vocabularies = vocab or load_vocabularies()
+    found += [*metastases_sites(study), *cited_years(study), *naming_drift(study, vocabularies)]
     return found

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from evsynth.core.model import MONTHS_PER_UNIT, Study, Value
+from evsynth.core.records import Span
 from evsynth.validate.discrepancy import Discrepancy, _disc, _entry, _fmt, _time_key, decimals
 
 # --- GRIM: a mean impossible for its n of whole numbers ------------------------------
@@ -128,3 +129,66 @@ def same_duration(a: Value, unit_a: str, b: Value, unit_b: str) -> bool:
         return False
     a_in_b, b_in_a = x / MONTHS_PER_UNIT[unit_b], y / MONTHS_PER_UNIT[unit_a]
     return round(a_in_b, decimals(b)) == float(b) or round(b_in_a, decimals(a)) == float(a)
+
+
+# --- GRIM for means of whole-number scales ---------------------------------------------
+
+
+def grim_scores(study: Study) -> Iterator[Discrepancy]:
+    """A mean score on a scale of whole numbers (`scale_range.integer`) no total of n scores gives."""
+    for r in study.scores:
+        if r.scale_range is None or not r.scale_range.integer:
+            continue
+        for p in r.points:
+            n = p.n or r.n
+            if p.mean is None or n is None or grim_possible(float(p.mean), int(n.value), decimals(p.mean)):
+                continue
+            found = _disc(
+                study,
+                "grim-impossible",
+                f"mean {r.scale}",
+                f"a mean {r.scale} of {p.mean.value} is impossible for {n.value} whole-number scores",
+                _entry(p.mean),
+                _entry(n),
+            )
+            yield replace(found, anchor=p.mean.line)
+
+
+# --- one duration printed as a range in one place and a single number elsewhere -----------
+
+
+def _spans(study: Study) -> Iterator[tuple[str, Span, str]]:
+    for c in study.complications:
+        if c.duration is not None:
+            yield f"complication '{c.event}': duration", c.duration, c.source.label
+    for d in study.durations:
+        yield f"{d.kind} duration", Span(d.value, d.mean, d.sd, d.median, d.min, d.max, d.unit), d.source.label
+
+
+def span_magnitude(study: Study) -> Iterator[Discrepancy]:
+    """A single number for a duration that another reading gives as a range, ten times or more outside
+    it (a lost dash: '310-day' for 3-10 days, or a unit slip)."""
+    by_what: dict[str, list[tuple[Span, str]]] = {}
+    for what, span, where in _spans(study):
+        by_what.setdefault(what, []).append((span, where))
+    for what, spans in by_what.items():
+        ranges = [s for s, _ in spans if s.min is not None and s.max is not None]
+        for single, _ in spans:
+            v = single.value
+            for rng in ranges if v is not None else []:
+                assert v is not None and rng.min is not None and rng.max is not None
+                x = float(v) * MONTHS_PER_UNIT[v.unit or single.unit or "months"]
+                lo = float(rng.min) * MONTHS_PER_UNIT[rng.min.unit or rng.unit or "months"]
+                hi = float(rng.max) * MONTHS_PER_UNIT[rng.max.unit or rng.unit or "months"]
+                if x >= 10 * hi or x * 10 <= lo:
+                    yield _disc(
+                        study,
+                        "duration-unit",
+                        what,
+                        f"{what}: {_entry(v)[0]} {v.unit or single.unit or 'months'} in one place, "
+                        f"{_entry(rng.min)[0]} to {_entry(rng.max)[0]} {rng.unit or 'months'} in another: "
+                        "a factor of ten or more apart",
+                        _entry(v),
+                        _entry(rng.min),
+                        _entry(rng.max),
+                    )
