@@ -141,3 +141,54 @@ def test_real_evidence_rows_never_lose_a_unit_or_an_event() -> None:
     assert all(r["unit"] for r in rows if r["section"] == "durations" or ".duration." in f".{r['field']}.")
     assert all(r["event"] for r in rows if r["section"] == "complications")
     assert all(r["kind"] and r["per"] for r in rows if r["section"] == "responses")
+
+
+# --- the discrepancy report, re-derived from studies.json alone ------------------------------
+
+NOT_IN_FILES = ("year", "category", "group")  # computed, not written in a study file
+
+
+def as_file(node: Any) -> Any:
+    """A studies.json tree as the study file wrote it: a number's report is its record's source."""
+    if isinstance(node, dict) and "value" in node and "report" in node:
+        return {k: v for k, v in node.items() if k != "report"}
+    if isinstance(node, dict):
+        return {k: as_file(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [as_file(v) for v in node]
+    return node
+
+
+def study_file(study: dict[str, Any]) -> bytes:
+    import yaml
+
+    data = {"schema_version": 1, **{k: v for k, v in study.items() if k not in NOT_IN_FILES}}
+    data["reports"] = {k: {f: x for f, x in r.items() if f != "citation_label"} for k, r in study["reports"].items()}
+    data = {k: v for k, v in as_file(data).items() if v not in ([], None)}
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode("utf-8")
+
+
+@pytest.mark.parametrize("evidence", [FIXTURES / "warnings", ROOT / "evidence"], ids=["warnings", "real"])
+def test_the_discrepancy_report_is_re_derived_from_studies_json_alone(evidence: Path) -> None:
+    """Every finding of discrepancies.csv, with its values and their provenance, comes out of the
+    rules run on studies.json's studies (labels included), without the study files."""
+    from collections import Counter
+
+    from evsynth.core.model import build_study
+    from evsynth.load.vocabulary import load_vocabularies
+    from evsynth.load.yamlio import parse_yaml
+    from evsynth.validate.quality import find_discrepancies
+
+    refs = REFERENCES if evidence.parent == FIXTURES else ROOT / "references"
+    checked = pipeline.check(evidence, refs)
+    files = all_downloads(pipeline.synthesis(checked), checked.bib)
+    report = list(csv.DictReader(io.StringIO(files["discrepancies.csv"])))
+    want = Counter((r["study"], r["code"], r["message"], r["value"], r["source"]) for r in report)
+    vocab, got = load_vocabularies(), Counter[tuple[str, ...]]()
+    for s in json.loads(files["studies.json"])["studies"]:
+        doc, problems = parse_yaml(f"{s['id']}.yaml", study_file(s))
+        assert doc is not None and not problems
+        labels = {r["citation"]: r["citation_label"] for r in s["reports"].values()}
+        for d in find_discrepancies(build_study(doc, vocab, labels), vocab):
+            got.update((s["id"], d.code, d.message, shown, where) for shown, _, where in d.values)
+    assert want and got == want

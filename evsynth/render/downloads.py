@@ -81,6 +81,7 @@ def study_json(s: Study) -> dict[str, Any]:
         "reports": {
             k: {
                 "citation": r.citation,
+                "citation_label": r.citation_label,
                 "kind": r.kind,
                 **({"where": r.where} if r.where else {}),
                 **({"cited_as": r.cited_as} if r.cited_as else {}),
