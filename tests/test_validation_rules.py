@@ -124,3 +124,23 @@ def test_every_problem_of_a_file_is_reported_not_only_the_first(tmp_path: Path) 
     f.write_text(text)
     codes = sorted(p.code for p in problems_of(f) if p.is_error)
     assert codes == ["unknown-field", "unknown-value", "unknown-value"]
+
+
+def test_an_incomplete_entry_may_lack_the_author_and_year_no_page_prints(tmp_path: Path) -> None:
+    """Unknown stays unknown: with `x-incomplete` saying why, no author and no year is a warning, and
+    the reference starts with its title (Vancouver); a malformed year is still an error."""
+    from evsynth.cite.vancouver import format_reference
+    from evsynth.validate.checks import validate_bibliography
+
+    bib_file = tmp_path / "refs.bib"
+    bib_file.write_text(
+        "@article{anon, title = {A series}, journal = {J Vasc},\n  x-incomplete = {No author or year on the page}}\n"
+        "@article{bad, title = {B}, journal = {J}, year = {20x5}, x-incomplete = {pages}}\n"
+    )
+    files, _ = load.read_files([bib_file])
+    bib, problems = load.load_bibliography(files)
+    found = {(p.code, p.severity) for p in problems + validate_bibliography(bib) if "anon" in p.message}
+    assert found == {("incomplete-citation", "warning")}
+    assert any(p.code == "bib-bad-year" for p in validate_bibliography(bib) if "`bad`" in p.message)
+    assert format_reference(bib.entries["anon"]) == "A series. J Vasc."
+    assert bib.label("anon") == "A series n.d."

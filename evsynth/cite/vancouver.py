@@ -38,7 +38,8 @@ class VancouverStyle(BaseStyle):  # type: ignore[misc]
     def format_article(self, context: dict[str, Any]) -> Text:
         e: Entry = context["entry"]
         f = e.fields
-        parts = [_sentence(self.format_names(e))]
+        names = self.format_names(e)
+        parts = [_sentence(names) if names else ""]  # no author: the title leads, as Vancouver does
         if "title" in f:
             parts.append(_sentence(_plain(f["title"])))
         source = _plain(f["journal"]) + "." if "journal" in f else ""
@@ -49,7 +50,7 @@ class VancouverStyle(BaseStyle):  # type: ignore[misc]
             issue += f"({_plain(f['number'])})"
         if "pages" in f:
             issue += f":{_pages(_plain(f['pages']))}"
-        parts.append(f"{source} {issue}.".strip())
+        parts.append(f"{source} {issue}.".strip() if issue else source)
         return Text(" ".join(p for p in parts if p))
 
     def __getattr__(self, name: str) -> Any:
@@ -62,12 +63,13 @@ class VancouverStyle(BaseStyle):  # type: ignore[misc]
     def format_misc(self, context: dict[str, Any]) -> Text:
         e: Entry = context["entry"]
         f = e.fields
-        parts = [_sentence(self.format_names(e))]
+        names = self.format_names(e)
+        parts = [_sentence(names) if names else ""]
         if "title" in f:
             parts.append(_sentence(_plain(f["title"])))
         if "year" in f:
             parts.append(f"{f['year']}.")
-        return Text(" ".join(parts))
+        return Text(" ".join(p for p in parts if p))
 
 
 def _sentence(text: str) -> str:

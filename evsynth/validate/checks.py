@@ -167,11 +167,19 @@ def _entry_fields(key: str, entry: Any, path: str, line: int) -> list[Problem]:
     def add(code: str, message: str, severity: Severity = "error") -> None:
         out.append(Problem(path, line, 1, code, f"entry `{key}`{message}", severity))
 
-    if not entry.persons.get("author"):
-        add("bib-missing-author", " has no author")
+    unknown = "x-incomplete" in f  # what the sources do not give stays unknown, with the reason
+    if not entry.persons.get("author") and not unknown:
+        add(
+            "bib-missing-author",
+            " has no author: add the authors, or mark the entry `x-incomplete = {why}` when no page read names them",
+        )
     year = str(f.get("year", ""))
-    if not re.fullmatch(r"[0-9]{4}", year) or not EARLIEST_YEAR <= int(year) <= today().year + 1:
-        add("bib-bad-year", f" needs a four-digit year from {EARLIEST_YEAR} to next year")
+    if (year or not unknown) and (
+        not re.fullmatch(r"[0-9]{4}", year) or not EARLIEST_YEAR <= int(year) <= today().year + 1
+    ):
+        add(
+            "bib-bad-year", f" needs a four-digit year from {EARLIEST_YEAR} to next year (or none, when `x-incomplete`)"
+        )
     if "title" not in f and "x-incomplete" not in f:
         add(
             "bib-missing-title",
