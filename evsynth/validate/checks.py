@@ -177,9 +177,7 @@ def _entry_fields(key: str, entry: Any, path: str, line: int) -> list[Problem]:
     if (year or not unknown) and (
         not re.fullmatch(r"[0-9]{4}", year) or not EARLIEST_YEAR <= int(year) <= today().year + 1
     ):
-        add(
-            "bib-bad-year", f" needs a four-digit year from {EARLIEST_YEAR} to next year (or none, when `x-incomplete`)"
-        )
+        add("bib-bad-year", f" needs a four-digit year from {EARLIEST_YEAR} to next year (none if `x-incomplete`)")
     if "title" not in f and "x-incomplete" not in f:
         add(
             "bib-missing-title",
