@@ -3,6 +3,9 @@ real evidence, and the data-quality page that ranks and links them."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from conftest import FIXTURES, REFERENCES, ROOT
 
@@ -105,3 +108,18 @@ def test_the_page_names_studies_and_links_the_pages_a_finding_touches(real: Synt
         assert row.pages[0].path == f"studies/{i.finding.study}/index.md"
         assert row.pages[0].title == labels[i.finding.study]
         assert (len(row.pages) == 2) == bool(i.uses)
+
+
+def test_the_intervention_page_shows_the_pooled_value_with_either_count(tmp_path: Path) -> None:
+    """The fixture's 6/8 (text) and 4/8 (table): the TAE page gives the pooled value with each."""
+    from conftest import run_build
+
+    r = run_build("site", "--no-pdf", "--evidence", str(WARNINGS), "--references", str(REFERENCES),
+                  "--out", str(tmp_path / "site"), "--work", str(tmp_path / "work"))  # fmt: skip
+    assert r.returncode == 0, r.stdout + r.stderr
+    page = (tmp_path / "site" / "interventions" / "tae" / "index.html").read_text(encoding="utf-8")
+    text = re.sub(r"<[^>]+>", "", page)
+    assert "Sensitivity to contradictions in the sources" in text
+    number = r"\d+% \(95% CI \d+ to \d+; k = \d+\)"
+    used = rf"Mini 2020: pain relief, time not stated: {number} with the reading used; "
+    assert re.search(used + rf"{number} with Other 2021, Table 1 instead", text)

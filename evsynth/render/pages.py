@@ -183,8 +183,10 @@ class Renderer:
              evidence_map=evidence_map.view(syn, self.vocab.groups, forest_data.with_forest(self.plots)))  # fmt: skip
         page("interventions/index.md", "interventions-index.md.j2", groups=groups)
         for g in groups:
-            page(f"interventions/{g['group']}/index.md", "intervention.md.j2", [s.citation for s in g["studies"]], g=g,
-                 rules=RULES)  # fmt: skip
+            path = f"interventions/{g['group']}/index.md"
+            sensitive = [f for f in self.findings if f.sensitivity and any(x.path == path for x in f.pages)]
+            page(path, "intervention.md.j2", [s.citation for s in g["studies"]], g=g, rules=RULES,
+                 sensitive=sensitive)  # fmt: skip
         page("studies/index.md", "studies-index.md.j2", n_studies=len(syn.studies),
              study_rows=views.studies_rows(syn.comparison))  # fmt: skip
         for s in syn.studies:
