@@ -19,6 +19,9 @@ from evsynth.synthesis.pool import Pooled, pool_proportions
 from evsynth.synthesis.tables import relief_duration
 
 SECTIONS = {Response: "responses", Duration: "durations"}
+# Time budget: an analysis of more studies than this is not pooled again for one finding (pooling is
+# O(k) per finding, so a huge evidence base would otherwise pay findings x studies).
+MAX_STUDIES = 100
 
 
 @dataclass(frozen=True)
@@ -53,13 +56,15 @@ def without(study: Study, record: Record) -> Study:
 
 def _pooled(members: list[Study], kind: str, window: str) -> Result | None:
     found = [o for o in outcomes(members, kind, window) if o.poolable]
+    if len(found) > MAX_STUDIES:
+        return None
     p: Pooled | None = pool_proportions([o.proportion() for o in found]) if found else None
     return Result(p.estimate, p.ci_low, p.ci_high, p.k) if p is not None else None
 
 
 def _relief(members: list[Study]) -> Result | None:
     ranges = list(_ranges(members))
-    if not ranges:
+    if not ranges or len(ranges) > MAX_STUDIES:
         return None
     return Result(0.0, min(lo for lo, _ in ranges), max(hi for _, hi in ranges), len(ranges))
 
@@ -85,4 +90,4 @@ def recompute(
     return _relief(group), _relief(other)
 
 
-__all__ = ["Result", "Sensitivity", "recompute", "without"]
+__all__ = ["MAX_STUDIES", "Result", "Sensitivity", "recompute", "without"]
