@@ -76,7 +76,7 @@ def parse_table(path: str, text: str) -> tuple[Table | None, list[Problem]]:
             start = reader.line_num + 1
     except csv.Error as exc:
         msg = f'CSV that cannot be read as it is ({exc}): quote a cell holding a comma or a quote as "..."'
-        return None, [Problem(path, reader.line_num or 1, 1, "log-syntax", msg)]
+        return None, [Problem(path, start, 1, "log-syntax", msg)]  # the row where the bad cell starts
     if not rows:
         return None, [Problem(path, 1, 1, "empty-file", "the file holds no header: restore the header row")]
     return Table(path, rows[0][1], tuple(r for r in rows[1:] if any(c.strip() for c in r[1]))), []
@@ -103,7 +103,7 @@ def parse_repeats(path: str, text: str, log: RawLog) -> None:
         m = _LINE.match(line.strip())
         count = repeat_count(m.group(2)) if m else 0
         if not m or not count:
-            msg = "a line starts with the search id, then the rank of each repeated result (S04 r2 <page> (first S02))"
+            msg = "no repeated result on this line: give the search id and each repeated result's rank (S04 r2 ...)"
             log.problems.append(Problem(path, number, 1, "log-syntax", msg))
             continue
         log.repeats[m.group(1)] = log.repeats.get(m.group(1), 0) + count
