@@ -63,6 +63,18 @@ def test_broken_log_reports_its_problem(folder: Path) -> None:
         assert p.is_error and p.column >= 1 and ": " in p.message  # the message says what to do
 
 
+def test_the_budgets_refuse_a_huge_log(tmp_path: Path) -> None:
+    from evsynth.core.limits import LOG_ROWS
+    from evsynth.load.searchlog import parse_table
+
+    rows = "search_id,date,source,query,records\n" + "S1,2026-01-01,a,b,1\n" * (LOG_ROWS + 1)
+    assert [(p.line, p.code) for p in parse_table("searches.csv", rows)[1]] == [(LOG_ROWS + 2, "too-many-items")]
+    shutil.copytree(LOGS / "valid" / "search", tmp_path / "search")
+    (tmp_path / "search" / "records.csv").write_bytes(b"x" * 1_000_001)
+    _, problems = checked_log(tmp_path)
+    assert [(p.code, "search-log file" in p.message) for p in problems] == [("file-too-large", True)]
+
+
 def test_golden_counts_of_the_valid_fixture_log() -> None:
     """The numbers worked out by hand in tests/fixtures/searchlog/valid/EXPECTED.md."""
     log, problems = checked_log(LOGS / "valid")

@@ -11,13 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from evsynth.core.limits import LOG_CELL, LOG_ROWS
 from evsynth.core.problems import Problem
 from evsynth.load.files import RawFile, display_path, read_file
-from evsynth.load.yamlio import decode_text, find_control_characters
+from evsynth.load.yamlio import MAX_BYTES, decode_text, find_control_characters
 
 SEARCH_FOLDER = "search"
 SEARCHES, RECORDS, REPEATS = "searches.csv", "records.csv", "repeated-hits.txt"
@@ -53,7 +53,8 @@ def _text(path: Path) -> tuple[str | None, list[Problem]]:
 def _decoded(raw: RawFile) -> tuple[str | None, list[Problem]]:
     text, problems = decode_text(raw.path, raw.data)
     if text is None:
-        return None, problems
+        too_large = f"{len(raw.data):,} bytes or more; a search-log file is at most {MAX_BYTES:,}: split the log"
+        return None, [replace(p, message=too_large) if p.code == "file-too-large" else p for p in problems]
     bad = find_control_characters(raw.path, text.replace("\r\n", "\n"))
     return (None if bad else text), problems + bad
 
