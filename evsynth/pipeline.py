@@ -7,7 +7,7 @@ publish touch the disk. The command line, `serve`, the benchmarks and the tests 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from evsynth.cite.vancouver import Cited, cite
@@ -15,20 +15,23 @@ from evsynth.core.budget import Deadline
 from evsynth.core.document import Document
 from evsynth.core.paths import STATIC_PAGES
 from evsynth.core.problems import Problem
+from evsynth.core.searchlog import SearchLog
 from evsynth.core.vocab import Vocabularies
 from evsynth.load import files as load
 from evsynth.load import revision
 from evsynth.load.history import Change, evidence_history, last_evidence_date
+from evsynth.load.searchlog import RawLog, load_search_log, study_ids
 from evsynth.load.vocabulary import load_vocabularies
 from evsynth.publish import site as publish_site
 from evsynth.publish.pdf import make_pdf
 from evsynth.render.diff import diff_markdown
 from evsynth.render.pages import Rendered, render_site
 from evsynth.render.print_document import render_pdf_html
-from evsynth.synthesis import compare
+from evsynth.synthesis import compare, prisma
 from evsynth.synthesis.synthesize import Synthesis, synthesize
 from evsynth.validate.checks import Validated, validate_evidence
 from evsynth.validate.folder import folder_clashes
+from evsynth.validate.searchlog import validate_log
 
 PDF_NAME = "downloads/evidence-synthesis.pdf"
 
@@ -44,10 +47,12 @@ class Checked:
     history: list[Change] | None = None
     evidence_date: str | None = None  # the latest extraction date the study files record
     build_date: str | None = None  # of the evidence (last commit, else evidence_date), never the clock
+    search_log: SearchLog | None = None  # the literature search log, validated (None: no log)
+    log_problems: list[Problem] = field(default_factory=list)
 
     @property
     def problems(self) -> list[Problem]:
-        return self.load_problems + self.validated.problems
+        return self.load_problems + self.validated.problems + self.log_problems
 
 
 @dataclass
@@ -63,6 +68,8 @@ class Loaded:
     history: list[Change] | None
     last_change: str | None  # date of the evidence folder's last commit
     checked_files: list[Path] | None  # `check FILE...`: the files checked against the rest of the folder
+    search_log: RawLog | None = None  # evidence/search/ as read (None: no log, or read from git)
+    study_ids: frozenset[str] = frozenset()  # the study files' names in the evidence folder
 
 
 def load_inputs(evidence: Path, references: Path, files: Sequence[Path] | None = None) -> Loaded:
@@ -76,6 +83,8 @@ def load_inputs(evidence: Path, references: Path, files: Sequence[Path] | None =
     loaded.history = evidence_history(evidence) if folder else None
     loaded.last_change = last_evidence_date(evidence) if folder else None
     loaded.checked_files = paths if files else None
+    loaded.search_log = load_search_log(evidence) if folder else None
+    loaded.study_ids = study_ids(load.study_paths(evidence)) if folder else frozenset()
     return loaded
 
 
@@ -110,8 +119,17 @@ def validate_inputs(loaded: Loaded) -> Checked:
         validated.problems += folder_clashes(validated, loaded.docs, folder, loaded.checked_files)
     dates = [str(s.extraction.date) for s in validated.studies]
     extracted = max(dates) if dates else None
+    log, log_problems = validate_log(loaded.search_log, loaded.study_ids) if loaded.search_log else (None, [])
     return Checked(
-        validated, loaded.problems, loaded.bib, loaded.vocab, loaded.history, extracted, loaded.last_change or extracted
+        validated,
+        loaded.problems,
+        loaded.bib,
+        loaded.vocab,
+        loaded.history,
+        extracted,
+        loaded.last_change or extracted,
+        log,
+        log_problems,
     )
 
 
@@ -124,7 +142,9 @@ gather = check  # the name the tests and benchmarks have used
 
 
 def synthesis(checked: Checked) -> Synthesis:
-    return synthesize(checked.validated.studies, checked.validated.discrepancies, checked.vocab)
+    syn = synthesize(checked.validated.studies, checked.validated.discrepancies, checked.vocab)
+    syn.flow = prisma.flow(checked.search_log) if checked.search_log else None
+    return syn
 
 
 def side(checked: Checked) -> compare.Side:
@@ -181,7 +201,9 @@ def print_html(checked: Checked, built: Built, version: str) -> str:
 def publish(checked: Checked, built: Built, out: Path, work: Path, pdf: bool = True) -> int:
     """Write the site (and its PDF, in the same atomic build) into `out`."""
     extra = {PDF_NAME: make_pdf(print_html(checked, built, version()))[0]} if pdf else {}
-    return publish_site.write_site(built.rendered.files, work, out, built.rendered.nav, extra, checked.build_date)
+    return publish_site.write_site(
+        built.rendered.files, work, out, built.rendered.nav, extra, checked.build_date, built.rendered.footer
+    )
 
 
 def version() -> str:

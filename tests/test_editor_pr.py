@@ -85,6 +85,16 @@ def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
 
 
+def log_where_it_was_found(project: Path, study: str) -> None:
+    """CONTRIBUTING's "Log where you found it": a search row for a paper found another way, and its
+    record naming the study (the rows as the guide shows them, with ids no one else uses)."""
+    log = project / "evidence" / "search"
+    with (log / "searches.csv").open("a", encoding="utf-8", newline="") as f:
+        f.write("M99,2026-11-22,other methods: reference list of Chiras 2004,Smith 2019,1\r\n")
+    with (log / "records.csv").open("a", encoding="utf-8", newline="") as f:
+        f.write(f"M999,M99,Downloads/smith.bib,A series,Smith,2019,included,,tae,,{study}\r\n")
+
+
 def add_a_study_as_contributing_says(project: Path) -> None:
     for git in ("git init -q -b main", "git add -A", "git commit -q -m base", *contributing_lines("git checkout")):
         assert shell(project, git).returncode == 0, git
@@ -96,6 +106,7 @@ def add_a_study_as_contributing_says(project: Path) -> None:
     assert (project / "references" / "smith-2019.bib").read_text() == SMITH_BIB
     study = project / "evidence" / "smith-2019.yaml"
     study.write_text(fill(study.read_text()))
+    log_where_it_was_found(project, "smith-2019")
     for check in contributing_lines(".venv/bin/python build.py check"):
         r = shell(project, check)
         assert r.returncode == 0, (check, r.stdout, r.stderr)

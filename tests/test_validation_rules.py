@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, REFERENCES, expected
+from test_searchlog import log_fixture_codes
 
 from evsynth.core.problems import CODES, Problem
 from evsynth.load import files as load
@@ -51,6 +52,7 @@ def test_every_problem_code_is_shown_by_a_fixture() -> None:
     test_yamlio.py, or in test_hostile.py for generated files, links, file names and the time budget)."""
     covered = {code for p in BROKEN + BROKEN_BIB for _, code in expected(p)}
     covered |= {code.split(":")[-1] for p in WARNINGS for _, code in expected(p)}
+    covered |= log_fixture_codes()  # the search log's broken fixtures: tests/test_searchlog.py
     tested_here = {
         "file-too-large",
         "value-too-long",

@@ -41,3 +41,7 @@ BIB_FIELD = 5_000  # characters of one BibTeX field; real max 189 (an x-incomple
 # ---- time -----------------------------------------------------------------------------------
 CHECK_SECONDS = 30.0  # the whole check, plus CHECK_SECONDS_PER_FILE for each file; real 0.3 s in all
 CHECK_SECONDS_PER_FILE = 0.5  # the synthetic benchmark takes 6 ms per study
+
+# ---- the search log (evidence/search/*.csv, repeated-hits.txt) -------------------------------
+LOG_ROWS = 20_000  # rows of searches.csv or records.csv; real max 166 (records.csv)
+LOG_CELL = 2_000  # characters of one cell; real max 213 (an address)

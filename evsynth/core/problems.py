@@ -84,6 +84,18 @@ CODES: dict[str, str] = {
     # reference-manager exports (`build.py new --ris/--csl-json`)
     "import-syntax": "An RIS or CSL-JSON export that cannot be read as it is.",
     "import-pick": "An export holding several references: choose the paper's with --pick N.",
+    # the literature search log (evidence/search/)
+    "log-syntax": "A search-log CSV, or a line of repeated-hits.txt, that cannot be read as it is.",
+    "log-unknown-column": "A column the search log does not have (often a typo).",
+    "log-missing-column": "A column of the search log is missing.",
+    "log-duplicate-id": "Two searches, or two records, share an id.",
+    "log-unknown-search": "A record or repeated hit names a search that is not in searches.csv.",
+    "log-unknown-decision": "A record's decision outside included, excluded, already-included.",
+    "log-reason": "An excluded record without a reason, or with one outside the protocol's fixed list.",
+    "log-unknown-group": "An intervention group outside the protocol's list.",
+    "log-missing-study": "A record naming a study file that does not exist, or an already-included one naming none.",
+    "log-unlogged-study": "A study file that no included or already-included record of the search log names.",
+    "log-count-mismatch": "A search's `records` differs from the records logged for it plus its repeated hits.",
     # data-quality findings in the sources (warnings)
     "incomplete-citation": "A reference the sources give only in part (listed for completion).",
     "percent-mismatch": "A printed percentage differs from its n/N by a point or more.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import html
 import os
 import re
 import shutil
@@ -34,9 +35,15 @@ def write_pages(pages: dict[str, str], docs: Path, static: Path | None = None) -
 
 
 def mkdocs_config(
-    work: Path, docs: Path, site: Path, nav: list[Any] | None = None, config: Path = ROOT / "mkdocs.yml"
+    work: Path,
+    docs: Path,
+    site: Path,
+    nav: list[Any] | None = None,
+    config: Path = ROOT / "mkdocs.yml",
+    footer: str | None = None,
 ) -> Path:
-    """A copy of mkdocs.yml pointing at the generated pages and output folder, with the generated nav."""
+    """A copy of mkdocs.yml pointing at the generated pages and output folder, with the generated nav
+    and the footer line every page shows (Material's `copyright`, printed as HTML: escaped here)."""
     text = config.read_text(encoding="utf-8")
     overrides = work / "overrides"
     if overrides.exists():
@@ -45,6 +52,8 @@ def mkdocs_config(
     extra = {"docs_dir": str(docs.resolve()), "site_dir": str(site.resolve())}
     if nav is not None:
         extra["nav"] = nav  # type: ignore[assignment]
+    if footer:
+        extra["copyright"] = html.escape(footer)
     out = work / "mkdocs.yml"
     out.write_text(text + "\n" + yaml.safe_dump(extra, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return out
@@ -118,6 +127,7 @@ def write_site(
     nav: list[Any] | None = None,
     extra: dict[str, bytes] | None = None,
     build_date: str | None = None,
+    footer: str | None = None,
 ) -> int:
     """Generate into `work`, build into a temporary folder inside `work`, then swap it into `out`.
 
@@ -131,7 +141,7 @@ def write_site(
         shutil.rmtree(stale, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=".site-", dir=work))
     try:
-        code = _build_into(tmp, work, docs, nav, extra, build_date)
+        code = _build_into(tmp, work, docs, nav, extra, (build_date, footer))
         if code == 0:
             _swap(tmp, out, work)
         return code
@@ -147,9 +157,16 @@ def source_date_epoch(day: str) -> int:
 
 
 def _build_into(
-    tmp: Path, work: Path, docs: Path, nav: list[Any] | None, extra: dict[str, bytes] | None, build_date: str | None
+    tmp: Path,
+    work: Path,
+    docs: Path,
+    nav: list[Any] | None,
+    extra: dict[str, bytes] | None,
+    dated: tuple[str | None, str | None],
 ) -> int:
-    config = mkdocs_config(work, docs, tmp, nav)
+    """`dated`: the build's date (of the evidence) and the footer line."""
+    build_date, footer = dated
+    config = mkdocs_config(work, docs, tmp, nav, footer=footer)
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     if build_date:  # dates in the output come from the evidence, not the clock (reproducible builds)
         env["SOURCE_DATE_EPOCH"] = str(source_date_epoch(build_date))

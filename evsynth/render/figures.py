@@ -9,7 +9,7 @@ narrow (phones), switched by a media query on the page (`<picture>`).
 from __future__ import annotations
 
 from evsynth.core.vocab import Vocabularies
-from evsynth.render import forest, timeline
+from evsynth.render import forest, prisma_figure, timeline
 from evsynth.render.forest_data import Forest, figure_name, forests
 from evsynth.render.plotting import VARIANTS, short_group, svg
 from evsynth.synthesis import tables
@@ -30,11 +30,14 @@ def forest_figures(plots: list[Forest], groups: dict[str, str]) -> dict[str, str
 
 
 def draw(syn: Synthesis, vocab: Vocabularies, plots: list[Forest] | None = None) -> dict[str, str]:
-    """Every figure of the site by file name: forest plots and the timeline."""
+    """Every figure of the site by file name: forest plots, the timeline and the search's PRISMA flow."""
     out = forest_figures(forests(syn, vocab.groups) if plots is None else plots, vocab.groups)
     patients = {s.id: tables.patients(s) for s in syn.studies}
     for v in VARIANTS:
         out["timeline.svg" if v == "wide" else "timeline-narrow.svg"] = timeline.draw(
             syn.studies, patients, vocab.groups, v
         )
+    if syn.flow is not None:
+        for v in VARIANTS:
+            out["prisma.svg" if v == "wide" else "prisma-narrow.svg"] = prisma_figure.draw(syn.flow, vocab.groups, v)
     return out

@@ -27,7 +27,18 @@ from evsynth.core.paths import TEMPLATES
 from evsynth.core.problems import CODES
 from evsynth.core.vocab import Vocabularies
 from evsynth.load.history import Change
-from evsynth.render import downloads, evidence_map, figures, forest_data, methods, quality_view, sof, study_view, views
+from evsynth.render import (
+    downloads,
+    evidence_map,
+    figures,
+    forest_data,
+    methods,
+    quality_view,
+    search_view,
+    sof,
+    study_view,
+    views,
+)
 from evsynth.render.decision import decision, reading_basis
 from evsynth.render.fielddoc import field_docs
 from evsynth.render.places import place
@@ -180,6 +191,7 @@ class Renderer:
         page("index.md", "home.md.j2", [s.citation for s in syn.studies], groups=groups,
              n_studies=len(syn.studies), total_patients=syn.comparison["patients"].sum(),
              n_discrepancies=len(syn.discrepancies), basis=reading_basis(syn.studies),
+             search=search_view.summary(syn.flow) if syn.flow else None,
              evidence_map=evidence_map.view(syn, self.vocab.groups, forest_data.with_forest(self.plots)))  # fmt: skip
         page("interventions/index.md", "interventions-index.md.j2", groups=groups)
         for g in groups:
@@ -245,11 +257,13 @@ class Renderer:
         syn, page, cited = self.syn, self.page, self.cited
         page("references/index.md", "references.md.j2", all_refs=cited.refs(sorted(cited.formatted, key=cited.label)))
         page("methods/index.md", "methods.md.j2", methods=methods)
+        page("search/index.md", "search.md.j2", **search_view.page_context(syn.flow))
         page("downloads/index.md", "downloads.md.j2")
         page("fields/index.md", "fields.md.j2", fields=field_docs(), codes=CODES)
         labels = {s.id: s.label for s in syn.studies}
         page("changelog/index.md", "changelog.md.j2", history=self.history, study_ids=set(labels), labels=labels,
-             by_date=views.by_extraction_date(syn.studies))  # fmt: skip
+             by_date=views.by_extraction_date(syn.studies), added=search_view.added(self.history, syn.studies),
+             last_search=syn.flow.last_search if syn.flow else None)  # fmt: skip
 
     def nav(self) -> list[Any]:
         syn = self.syn
@@ -283,6 +297,7 @@ class Renderer:
             {
                 "About": [
                     "methods/index.md",
+                    "search/index.md",
                     "glossary/index.md",
                     "downloads/index.md",
                     "changelog/index.md",
@@ -302,6 +317,7 @@ class Rendered:
     nav: list[Any]
     keys: dict[str, list[str]]
     figures: dict[str, str]
+    footer: str | None = None  # the line every page's footer carries (the last literature search)
 
     @property
     def pages(self) -> dict[str, str]:
@@ -322,7 +338,7 @@ def render_site(
     files = r.pages()
     files.update({f"figures/{name}": svg for name, svg in drawn.items()})
     files.update({f"downloads/{name}": text for name, text in downloads.all_downloads(syn, cited.bib).items()})
-    return Rendered(files, r.nav(), r.keys, drawn)
+    return Rendered(files, r.nav(), r.keys, drawn, search_view.footer(syn.flow))
 
 
 __all__ = ["Rendered", "Study", "attr", "md", "render_site"]

@@ -60,6 +60,7 @@ def document_order(syn: Synthesis, vocab: Vocabularies) -> list[tuple[str, int]]
         ("primaries/index.md", 1),
         ("data-quality/index.md", 1),
         ("methods/index.md", 1),
+        ("search/index.md", 1),
         ("glossary/index.md", 1),
     ]
     return order
@@ -175,6 +176,7 @@ def render_pdf_html(
             studies=syn.studies,
             patients=patients,
             evidence_date=evidence_date or "no studies",
+            footer=rendered.footer,
             version=version,
             wide=WIDE,
         )

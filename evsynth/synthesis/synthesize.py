@@ -14,6 +14,7 @@ from evsynth.load.vocabulary import load_vocabularies
 from evsynth.synthesis import groupings, seed_tables, tables
 from evsynth.synthesis.impact import Impact, impacts
 from evsynth.synthesis.outcomes import POOLED_OUTCOMES
+from evsynth.synthesis.prisma import Flow
 from evsynth.synthesis.scores import ScoreAnalysis, score_analyses
 from evsynth.validate.discrepancy import Discrepancy
 
@@ -45,6 +46,7 @@ class Synthesis:
     scores: list[ScoreAnalysis] = field(default_factory=list)  # pain and function scores, by window
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)  # comparison row by study id, built once
     impacts: list[Impact] = field(default_factory=list)  # every finding with what it changes, ranked
+    flow: Flow | None = None  # the literature search's PRISMA flow (None: no search log)
 
 
 def _reports(s: Study, outcome: str) -> bool:
