@@ -190,7 +190,8 @@ class Renderer:
         groups = [self.group_context(g) for g in self.vocab.groups]
         page("index.md", "home.md.j2", [s.citation for s in syn.studies], groups=groups,
              n_studies=len(syn.studies), total_patients=syn.comparison["patients"].sum(),
-             n_discrepancies=len(syn.discrepancies), basis=reading_basis(syn.studies),
+             n_discrepancies=sum(i.severity != "none" for i in syn.impacts),
+             n_notes=sum(i.severity == "none" for i in syn.impacts), basis=reading_basis(syn.studies),
              search=search_view.summary(syn.flow) if syn.flow else None,
              evidence_map=evidence_map.view(syn, self.vocab.groups, forest_data.with_forest(self.plots)))  # fmt: skip
         page("interventions/index.md", "interventions-index.md.j2", groups=groups)
