@@ -165,7 +165,7 @@ def test_an_incomplete_entry_is_flagged_once(site: Path) -> None:
 
 FILE_NAME = re.compile(r"\b[\w.-]+\.(?:md|txt|ya?ml)\b")
 JSON_PATH = re.compile(
-    r"\b[a-z_]+\.[0-9]+\.[a-z0-9_.]+\b"  # population.1.primaries.0.n
+    r"(?<![/.\w])\b[a-z_]+\.[0-9]+\.[a-z0-9_.]+\b"  # population.1.primaries.0.n (not a DOI's suffix)
     r"|\b(?:population|responses|scores|durations|complications|procedures|intervention|design|patients_table"
     r"|reports|extraction)\.[a-z_][a-z0-9_.]*\b"
 )
