@@ -62,6 +62,17 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
     assert "downloads/evidence-synthesis.pdf" in digests[0]
 
 
+def test_two_zensical_builds_are_byte_identical(tmp_path: Path) -> None:
+    fixture = ["--evidence", str(FIXTURES / "evidence"), "--references", str(REFERENCES)]
+    digests = []
+    for name in ("a", "b"):
+        out = ["--out", str(tmp_path / name), "--work", str(tmp_path / f"work-{name}")]
+        r = run_build("site", "--no-pdf", "--engine", "zensical", *fixture, *out)
+        assert r.returncode == 0, r.stderr
+        digests.append(tree_digest(tmp_path / name))
+    assert digests[0] == digests[1] and "search.js" in digests[0]
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_failed_build_leaves_the_previous_site_untouched(
     tmp_path: Path, engine: Engine, capsys: pytest.CaptureFixture[str]
