@@ -91,6 +91,16 @@ def test_a_failed_build_leaves_the_previous_site_untouched(
     assert not list(work.glob(".site-*"))  # no half-built folder left behind
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_nav_entry_without_its_page_fails_the_build(
+    tmp_path: Path, engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pages = {"index.md": "# Home\n", "fields/index.md": "# Fields\n", "methods/index.md": "# Methods\n"}
+    nav = ["index.md", {"Gone": "studies/ghost/index.md"}]
+    assert write_site(pages, tmp_path / "work", tmp_path / "site", nav, engine=engine) == 1
+    assert "studies/ghost/index.md" in capsys.readouterr().err
+
+
 def test_a_broken_anchor_fails_the_zensical_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     linked = {"fields/index.md": "# Fields\n", "methods/index.md": "# Methods\n"}
     pages = {"index.md": "# Home\n\n[gone](methods/index.md#no-such-heading)\n"} | linked

@@ -59,6 +59,23 @@ def config_for(
     return out
 
 
+def missing_nav(engine: Engine, nav: list[Any] | None, docs: Path) -> list[str]:
+    """Nav entries naming a page that is not in `docs`. MkDocs' strict mode refuses them itself
+    (`validation.nav.not_found`); Zensical 0.0.73 drops them silently, so they are found here."""
+    if engine == "material" or nav is None:
+        return []
+    missing, todo = [], list(nav)
+    while todo:
+        item = todo.pop()
+        if isinstance(item, dict):
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+        elif isinstance(item, str) and item.endswith(".md") and not (docs / item).is_file():
+            missing.append(item)
+    return sorted(missing)
+
+
 def engine_name(engine: Engine) -> str:
     """The program that builds, as its messages name it."""
     return "mkdocs" if engine == "material" else "zensical"

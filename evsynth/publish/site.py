@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from evsynth.core.paths import ROOT
-from evsynth.publish.engine import Engine, config_for, engine_name, run, templates
+from evsynth.publish.engine import Engine, config_for, engine_name, missing_nav, run, templates
 
 
 def write_pages(pages: dict[str, str], docs: Path, static: Path | None = None) -> None:
@@ -152,7 +152,10 @@ def _build_into(
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     if build_date:  # dates in the output come from the evidence, not the clock (reproducible builds)
         env["SOURCE_DATE_EPOCH"] = str(source_date_epoch(build_date))
-    if not run(engine, config, env):
+    missing = missing_nav(engine, nav, docs)
+    for page in missing:
+        print(f"build.py: the navigation names {page}, which is not among the pages", file=sys.stderr)
+    if missing or not run(engine, config, env):
         print(f"build.py: {engine_name(engine)} failed; the previous site was left untouched", file=sys.stderr)
         return 1
     try:
