@@ -1,5 +1,7 @@
 # `make site` builds the site and PDF; `make test` runs every test. Both set up .venv first.
+# `make site ENGINE=zensical` builds the pages with Zensical instead of Material for MkDocs.
 PYTHON ?= python3
+ENGINE ?= material
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
@@ -31,7 +33,7 @@ debs-site:
 
 site: $(STAMP) debs-site
 	$(PY) build.py check --errors-only
-	$(PY) build.py site
+	$(PY) build.py site --engine $(ENGINE)
 
 check: $(STAMP)
 	$(PY) build.py check

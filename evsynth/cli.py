@@ -15,6 +15,7 @@ from evsynth.core import escape, schema
 from evsynth.core.paths import ROOT
 from evsynth.core.problems import Problem, format_problems, has_errors
 from evsynth.load import files as load
+from evsynth.publish.engine import ENGINES
 
 
 def report(problems: Sequence[Problem], studies: int | None, warnings: bool = True) -> int:
@@ -77,7 +78,7 @@ def build_if_valid(args: argparse.Namespace, build: Callable[[pipeline.Checked, 
 
 def build_site(checked: pipeline.Checked, args: argparse.Namespace) -> int:
     """synthesis -> cite -> render -> publish the site; the PDF goes into the same atomic build unless --no-pdf."""
-    code = pipeline.publish(checked, pipeline.build(checked), args.out, args.work, pdf=not args.no_pdf)
+    code = pipeline.publish(checked, pipeline.build(checked), args.out, args.work, not args.no_pdf, args.engine)
     if code == 0:
         print(f"built {len(checked.validated.studies)} studies into {load.display_path(args.out)}/", file=sys.stderr)
     return code
@@ -268,13 +269,10 @@ def _add_site(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     s.add_argument("--out", type=Path, default=ROOT / "site", metavar="DIR", help="output folder (default: site/)")
     s.add_argument(
-        "--work",
-        type=Path,
-        default=ROOT / "build",
-        metavar="DIR",
-        help="folder for generated Markdown (default: build/)",
+        "--work", type=Path, default=ROOT / "build", metavar="DIR", help="folder of generated Markdown (default build/)"
     )
     s.add_argument("--no-pdf", action="store_true", help="skip the PDF (faster previews)")
+    s.add_argument("--engine", choices=ENGINES, default="material", help="site generator (default: material)")
     s.set_defaults(func=cmd_site)
 
 
@@ -308,7 +306,7 @@ def _add_serve(sub: Any, common: argparse.ArgumentParser) -> None:
     v.add_argument("--work", type=Path, default=ROOT / "build", metavar="DIR", help=argparse.SUPPRESS)
     v.add_argument("--out", type=Path, default=ROOT / "build" / "serve-site", metavar="DIR", help=argparse.SUPPRESS)
     v.add_argument("--no-pdf", action="store_true", default=True, help=argparse.SUPPRESS)
-    v.set_defaults(func=cmd_serve)
+    v.set_defaults(func=cmd_serve, engine="material")
 
 
 def _add_meta(sub: Any, common: argparse.ArgumentParser) -> None:

@@ -23,6 +23,7 @@ from evsynth.load.history import Change, evidence_history, last_evidence_date
 from evsynth.load.searchlog import RawLog, load_search_log, study_ids
 from evsynth.load.vocabulary import load_vocabularies
 from evsynth.publish import site as publish_site
+from evsynth.publish.engine import Engine
 from evsynth.publish.pdf import make_pdf
 from evsynth.render.diff import diff_markdown
 from evsynth.render.pages import Rendered, render_site
@@ -198,11 +199,14 @@ def print_html(checked: Checked, built: Built, version: str) -> str:
     )
 
 
-def publish(checked: Checked, built: Built, out: Path, work: Path, pdf: bool = True) -> int:
-    """Write the site (and its PDF, in the same atomic build) into `out`."""
+def publish(
+    checked: Checked, built: Built, out: Path, work: Path, pdf: bool = True, engine: Engine = "material"
+) -> int:
+    """Write the site (and its PDF, in the same atomic build) into `out`, built by `engine`."""
     extra = {PDF_NAME: make_pdf(print_html(checked, built, version()))[0]} if pdf else {}
+    rendered = built.rendered
     return publish_site.write_site(
-        built.rendered.files, work, out, built.rendered.nav, extra, checked.build_date, built.rendered.footer
+        rendered.files, work, out, rendered.nav, extra, checked.build_date, rendered.footer, engine
     )
 
 

@@ -25,6 +25,8 @@ REFERENCES = FIXTURES / "references"
 EVIDENCE = Path(os.environ.get("EVSYNTH_EVIDENCE") or ROOT / "evidence")
 BIBLIOGRAPHY = Path(os.environ.get("EVSYNTH_REFERENCES") or ROOT / "references")
 REAL = ["--evidence", str(EVIDENCE), "--references", str(BIBLIOGRAPHY)]
+# The site generators `build.py site --engine` takes (Material, the default, first).
+ENGINES = ("material", "zensical")
 # A frozen copy of six seed studies and their BibTeX: exact expectations on the seed readings live here.
 SEED = FIXTURES / "seed"
 
@@ -75,10 +77,10 @@ def served(folder: Path) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def served_site(tmp: Path) -> Iterator[str]:
-    """Build the fixture evidence set's site (no PDF) into tmp and serve it on loopback; yields its URL."""
+def served_site(tmp: Path, engine: str = "material") -> Iterator[str]:
+    """Build the fixture evidence set's site (no PDF) into tmp with `engine`, serve it on loopback; yields its URL."""
     r = run_build("site", "--no-pdf", "--evidence", str(FIXTURES / "evidence"), "--references", str(REFERENCES),
-                  "--out", str(tmp / "site"), "--work", str(tmp / "work"))  # fmt: skip
+                  "--out", str(tmp / "site"), "--work", str(tmp / "work"), "--engine", engine)  # fmt: skip
     assert r.returncode == 0, r.stderr
     with served(tmp / "site") as url:
         yield url
@@ -93,3 +95,16 @@ def browser() -> Iterator[Any]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+def open_search(page: Any, engine: str, text: str) -> str:
+    """Type `text` into the site's search and return the results shown. Material's box is in the
+    header; Zensical's opens a dialog (in a shadow root, which Playwright's selectors pierce)."""
+    opener, item, results = {
+        "material": (".md-search__input", ".md-search-result__item", ".md-search-result__list"),
+        "zensical": (".md-search__button", "[role=listbox] [role=option]", "[role=listbox]"),
+    }[engine]
+    page.click(opener)
+    page.keyboard.type(text, delay=30)
+    page.wait_for_selector(item, timeout=15000)
+    return str(page.inner_text(results))

@@ -1,5 +1,6 @@
 """The site in headless Chromium (Debian's package): pages load cleanly at desktop and phone widths,
-search finds a study by author. Screenshots are kept in test-artifacts/ for a person to look at."""
+search finds a study by author, served and from disk; each built by Material and by Zensical.
+Screenshots are kept in test-artifacts/ (test-artifacts/zensical/) for a person to look at."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, ROOT, served_site
+from conftest import CHROMIUM, ENGINES, ROOT, open_search, served_site
 
 ARTIFACTS = ROOT / "test-artifacts"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
@@ -15,24 +16,36 @@ WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 PAGES = {"home": "", "intervention": "interventions/tae/", "study": "studies/mini-2020/"}
 
 
-_SITE: list[Path] = []
+_SITE: dict[str, Path] = {}
 
 
-def _site_root() -> Path:
-    return _SITE[0]
+def _site_root(engine: str = "material") -> Path:
+    return _SITE[engine]
+
+
+def _artifacts(engine: str) -> Path:
+    folder = ARTIFACTS if engine == "material" else ARTIFACTS / engine
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    out = tmp_path_factory.mktemp("browser-site")
-    _SITE[:] = [out / "site"]
-    with served_site(out) as url:
+def base_url(tmp_path_factory: pytest.TempPathFactory, engine: str) -> Iterator[str]:
+    """The fixture site built by `engine` and served: one build per engine for the module."""
+    out = tmp_path_factory.mktemp(f"browser-site-{engine}")
+    _SITE[engine] = out / "site"
+    with served_site(out, engine) as url:
         yield url
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", PAGES)
-def test_page_loads_without_console_errors(browser: object, base_url: str, name: str, width: str) -> None:
+def test_page_loads_without_console_errors(browser: object, engine: str, base_url: str, name: str, width: str) -> None:
     w, h = WIDTHS[width]
     page = browser.new_page(viewport={"width": w, "height": h})  # type: ignore[attr-defined]
     errors: list[str] = []
@@ -48,25 +61,20 @@ def test_page_loads_without_console_errors(browser: object, base_url: str, name:
     assert page.locator("h1").first.inner_text()
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"page is {overflow}px wider than the {width} window"
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+    page.screenshot(path=str(_artifacts(engine) / f"{name}-{width}.png"), full_page=True)
     page.close()
 
 
-def test_search_finds_a_study_by_author(browser: object, base_url: str) -> None:
+def test_search_finds_a_study_by_author(browser: object, engine: str, base_url: str) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     page.goto(base_url)
     page.wait_for_load_state("networkidle")
-    page.click(".md-search__input")
-    page.keyboard.type("Mini", delay=30)
-    page.wait_for_selector(".md-search-result__item", timeout=15000)
-    results = page.inner_text(".md-search-result__list")
-    assert "Mini 2020" in results
-    page.screenshot(path=str(ARTIFACTS / "search-desktop.png"))
+    assert "Mini 2020" in open_search(page, engine, "Mini")
+    page.screenshot(path=str(_artifacts(engine) / "search-desktop.png"))
     page.close()
 
 
-def test_studies_table_sorts_and_filters(browser: object, base_url: str) -> None:
+def test_studies_table_sorts_and_filters(browser: object, engine: str, base_url: str) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     page.goto(base_url + "studies/")
     page.wait_for_load_state("networkidle")
@@ -82,13 +90,14 @@ def test_studies_table_sorts_and_filters(browser: object, base_url: str) -> None
     page.close()
 
 
-def test_site_works_from_disk_with_search(browser: object, base_url: str) -> None:
-    """Opened as file:// (no server): navigation and search still work (Material's offline plugin)."""
+def test_site_works_from_disk_with_search(browser: object, engine: str, base_url: str) -> None:
+    """Opened as file:// (no server): navigation and search still work (Material's offline plugin;
+    Zensical's search.js)."""
     import urllib.request
 
     served = urllib.request.urlopen(base_url + "studies/mini-2020/").read().decode()
     assert "Mini 2020" in served
-    root = _site_root()
+    root = _site_root(engine)
     page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -96,10 +105,7 @@ def test_site_works_from_disk_with_search(browser: object, base_url: str) -> Non
     page.click("a[href$='studies/index.html']")
     assert "Studies" in page.locator("h1").first.inner_text()
     page.goto((root / "index.html").as_uri())
-    page.click(".md-search__input")
-    page.keyboard.type("Mini", delay=30)
-    page.wait_for_selector(".md-search-result__item", timeout=15000)
-    assert "Mini 2020" in page.inner_text(".md-search-result__list")
+    assert "Mini 2020" in open_search(page, engine, "Mini")
     assert errors == []
     page.close()
 
@@ -130,14 +136,14 @@ def svg_text_sizes(svg: str) -> tuple[float, list[float]]:
     return float(view.group(1)), [float(s) for s in re.findall(r"font-size: ?([\d.]+)px", svg)]
 
 
-def _figure_text(page: object, base_url: str) -> list[tuple[str, float]]:
+def _figure_text(page: object, base_url: str, engine: str) -> list[tuple[str, float]]:
     """(figure, smallest text as displayed in px) for every SVG figure on the page: its font size x
     rendered width / viewBox width, read from the file the browser chose."""
     shown = []
     for img in page.evaluate(_IMAGES):  # type: ignore[attr-defined]
         assert img["complete"], img["src"]
         rel = img["src"].removeprefix(base_url)
-        view, sizes = svg_text_sizes((_site_root() / rel).read_text(encoding="utf-8"))
+        view, sizes = svg_text_sizes((_site_root(engine) / rel).read_text(encoding="utf-8"))
         assert sizes, rel
         shown.append((rel, min(sizes) * img["width"] / view))
     return shown
@@ -145,12 +151,14 @@ def _figure_text(page: object, base_url: str) -> list[tuple[str, float]]:
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", FIGURE_PAGES)
-def test_figure_text_is_readable_and_figures_fit(browser: object, base_url: str, name: str, width: str) -> None:
+def test_figure_text_is_readable_and_figures_fit(
+    browser: object, engine: str, base_url: str, name: str, width: str
+) -> None:
     w, h = WIDTHS[width]
     page = browser.new_page(viewport={"width": w, "height": h})  # type: ignore[attr-defined]
     page.goto(base_url + FIGURE_PAGES[name])
     page.wait_for_load_state("networkidle")
-    figures = _figure_text(page, base_url)
+    figures = _figure_text(page, base_url, engine)
     small = [(src, round(px, 1)) for src, px in figures if px < MIN_TEXT_PX]
     assert small == [], f"figure text under {MIN_TEXT_PX} px as displayed at {w} px"
     html_small = [(t, px) for t, px in page.evaluate(_HTML_TEXT) if px < MIN_TEXT_PX]
@@ -162,6 +170,5 @@ def test_figure_text_is_readable_and_figures_fit(browser: object, base_url: str,
         assert all(narrow) if width == "phone" else not any(narrow)
     else:
         assert page.locator(".evmap a.bubble").count() > 0
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"figures-{name}-{width}.png"), full_page=True)
+    page.screenshot(path=str(_artifacts(engine) / f"figures-{name}-{width}.png"), full_page=True)
     page.close()

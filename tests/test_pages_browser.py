@@ -1,14 +1,16 @@
 """The pages a clinician reads, in headless Chromium (Debian's package) at 1280 and 390 px, light and
 dark, on the real evidence: no horizontal overflow of the page or of the decision and summary tables,
-no console error, and a screenshot of each kept in test-artifacts/pages/ for a person to look at."""
+no console error, and a screenshot of each kept in test-artifacts/pages/ for a person to look at. The
+Zensical build is checked on the home and a study page (screenshots in test-artifacts/pages/zensical/)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, EVIDENCE, REAL, ROOT, run_build, served
+from conftest import CHROMIUM, ENGINES, EVIDENCE, REAL, ROOT, run_build, served
 
 from evsynth.load.vocabulary import load_vocabularies
 
@@ -29,13 +31,24 @@ PAGES = {
 TABLES = "table.decision, table.sof"
 
 
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    out = tmp_path_factory.mktemp("pages-site")
-    r = run_build("site", "--no-pdf", *REAL, "--out", str(out / "site"), "--work", str(out / "work"))
+def _served_real(tmp_path_factory: pytest.TempPathFactory, engine: str) -> Iterator[str]:
+    out = tmp_path_factory.mktemp(f"pages-site-{engine}")
+    r = run_build(
+        "site", "--no-pdf", "--engine", engine, *REAL, "--out", str(out / "site"), "--work", str(out / "work")
+    )
     assert r.returncode == 0, r.stderr
     with served(out / "site") as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from _served_real(tmp_path_factory, "material")
+
+
+@pytest.fixture(scope="module")
+def zensical_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from _served_real(tmp_path_factory, "zensical")
 
 
 OVERFLOWING_TABLES = """(selector) => [...document.querySelectorAll(selector)]
@@ -48,6 +61,26 @@ OVERFLOWING_TABLES = """(selector) => [...document.querySelectorAll(selector)]
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", PAGES)
 def test_page_fits_and_loads_cleanly(browser: object, base_url: str, name: str, width: str, scheme: str) -> None:
+    _check_page(browser, base_url, name, width, scheme, ARTIFACTS)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", ["home", "study"])
+def test_zensical_page_fits_and_loads_cleanly(
+    browser: object, zensical_url: str, name: str, width: str, scheme: str
+) -> None:
+    _check_page(browser, zensical_url, name, width, scheme, ARTIFACTS / "zensical")
+    context = browser.new_context(color_scheme=scheme)  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(zensical_url + PAGES[name])
+    page.wait_for_load_state("networkidle")
+    rgb = [int(x) for x in re.findall(r"\d+", page.evaluate("getComputedStyle(document.body).backgroundColor"))[:3]]
+    context.close()
+    assert (sum(rgb) < 3 * 96) == (scheme == "dark"), f"{scheme} page drawn on rgb{tuple(rgb)}"
+
+
+def _check_page(browser: object, base_url: str, name: str, width: str, scheme: str, artifacts: Path) -> None:
     w, h = WIDTHS[width]
     context = browser.new_context(viewport={"width": w, "height": h}, color_scheme=scheme)  # type: ignore[attr-defined]
     page = context.new_page()
@@ -56,8 +89,8 @@ def test_page_fits_and_loads_cleanly(browser: object, base_url: str, name: str, 
     page.on("pageerror", lambda e: errors.append(str(e)))
     response = page.goto(base_url + PAGES[name])
     page.wait_for_load_state("networkidle")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}-{w}-{scheme}.png"), full_page=True)
+    artifacts.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(artifacts / f"{name}-{w}-{scheme}.png"), full_page=True)
     assert response is not None and response.status == 200
     assert errors == []
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
@@ -66,7 +99,12 @@ def test_page_fits_and_loads_cleanly(browser: object, base_url: str, name: str, 
     context.close()
 
 
-def test_the_decision_table_becomes_cards_on_a_phone(browser: object, base_url: str) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_decision_table_becomes_cards_on_a_phone(
+    browser: object, request: pytest.FixtureRequest, engine: str
+) -> None:
+    """Our CSS applies under both engines."""
+    base_url = str(request.getfixturevalue("base_url" if engine == "material" else "zensical_url"))
     shown = {}
     for width, (w, h) in WIDTHS.items():
         page = browser.new_page(viewport={"width": w, "height": h})  # type: ignore[attr-defined]

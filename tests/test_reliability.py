@@ -10,9 +10,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-from conftest import BIBLIOGRAPHY, EVIDENCE, FIXTURES, REAL, REFERENCES, run_build
+from conftest import BIBLIOGRAPHY, ENGINES, EVIDENCE, FIXTURES, REAL, REFERENCES, run_build
 
 from evsynth.pipeline import gather
+from evsynth.publish.engine import Engine
 from evsynth.publish.site import write_site
 from evsynth.synthesis.tables import fmt
 
@@ -29,6 +30,14 @@ def tree_digest(folder: Path) -> dict[str, str]:
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("real-site")
     r = run_build("site", *REAL, "--out", str(out / "site"), "--work", str(out / "work"))
+    assert r.returncode == 0, r.stderr
+    return out / "site"
+
+
+@pytest.fixture(scope="module")
+def real_zensical_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("real-zensical")
+    r = run_build("site", "--engine", "zensical", *REAL, "--out", str(out / "site"), "--work", str(out / "work"))
     assert r.returncode == 0, r.stderr
     return out / "site"
 
@@ -53,15 +62,51 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
     assert "downloads/evidence-synthesis.pdf" in digests[0]
 
 
-def test_a_failed_build_leaves_the_previous_site_untouched(tmp_path: Path) -> None:
-    out = tmp_path / "site"
+def test_two_zensical_builds_are_byte_identical(tmp_path: Path) -> None:
+    fixture = ["--evidence", str(FIXTURES / "evidence"), "--references", str(REFERENCES)]
+    digests = []
+    for name in ("a", "b"):
+        out = ["--out", str(tmp_path / name), "--work", str(tmp_path / f"work-{name}")]
+        r = run_build("site", "--no-pdf", "--engine", "zensical", *fixture, *out)
+        assert r.returncode == 0, r.stderr
+        digests.append(tree_digest(tmp_path / name))
+    assert digests[0] == digests[1] and "search.js" in digests[0]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_failed_build_leaves_the_previous_site_untouched(
+    tmp_path: Path, engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, work = tmp_path / "site", tmp_path / "work"
     linked = {"fields/index.md": "# Fields\n", "methods/index.md": "# Methods\n"}  # the hand-written pages link here
-    assert write_site({"index.md": "# Fine\n"} | linked, tmp_path / "work", out) == 0
+    assert write_site({"index.md": "# Fine\n"} | linked, work, out, engine=engine) == 0
     before = tree_digest(out)
     broken = {"index.md": "# Broken\n\n[a link to nowhere](missing-page.md)\n"} | linked
-    assert write_site(broken, tmp_path / "work", out) == 1  # mkdocs --strict refuses the broken link
+    capsys.readouterr()
+    assert write_site(broken, work, out, engine=engine) == 1  # --strict refuses the broken link
+    err = capsys.readouterr().err
+    assert "missing-page.md" in err and "index.md" in err and "previous site was left untouched" in err
+    assert "\x1b[" not in err and "Traceback" not in err  # the problem, not the colours or Python's stack
     assert tree_digest(out) == before
-    assert not list(tmp_path.glob(".site-*"))  # no half-built folder left behind
+    assert not list(work.glob(".site-*"))  # no half-built folder left behind
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_nav_entry_without_its_page_fails_the_build(
+    tmp_path: Path, engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pages = {"index.md": "# Home\n", "fields/index.md": "# Fields\n", "methods/index.md": "# Methods\n"}
+    nav = ["index.md", {"Gone": "studies/ghost/index.md"}]
+    assert write_site(pages, tmp_path / "work", tmp_path / "site", nav, engine=engine) == 1
+    assert "studies/ghost/index.md" in capsys.readouterr().err
+
+
+def test_a_broken_anchor_fails_the_zensical_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    linked = {"fields/index.md": "# Fields\n", "methods/index.md": "# Methods\n"}
+    pages = {"index.md": "# Home\n\n[gone](methods/index.md#no-such-heading)\n"} | linked
+    assert write_site(pages, tmp_path / "work", tmp_path / "site", engine="zensical") == 1
+    assert "no-such-heading" in capsys.readouterr().err
+    assert not (tmp_path / "site").exists()
 
 
 class _Links(HTMLParser):
@@ -79,7 +124,11 @@ class _Links(HTMLParser):
                 self.targets.append(str(a[key]))
 
 
-def test_no_broken_internal_link(real_site: Path) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_no_broken_internal_link(request: pytest.FixtureRequest, engine: str) -> None:
+    """Every link, image, script and style of every page resolves, anchors included, on both engines
+    (raw HTML links too, which neither engine's strict mode reads)."""
+    real_site = Path(request.getfixturevalue("real_site" if engine == "material" else "real_zensical_site"))
     broken, checked = [], 0
     for page in real_site.rglob("*.html"):
         if page.name == "404.html" and page.parent == real_site:

@@ -1,4 +1,5 @@
-"""The built site, from the fixture evidence set: content, provenance, citations, escaping, addresses."""
+"""The built site, from the fixture evidence set: content, provenance, citations, escaping, addresses.
+Addresses, search index, external requests, leaks and the CSP are checked on both engines."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, REFERENCES, run_build
+from conftest import ENGINES, FIXTURES, REFERENCES, run_build
 from htmlscan import parse
 
 PAGES = [
@@ -50,6 +51,22 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / "site"
 
 
+@pytest.fixture(scope="module")
+def zensical_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("fixture-zensical")
+    r = run_build("site", "--no-pdf", "--engine", "zensical", "--evidence", str(FIXTURES / "evidence"),
+                  "--references", str(REFERENCES), "--out", str(out / "site"), "--work", str(out / "work"))  # fmt: skip
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Warning" not in r.stderr
+    return out / "site"
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def each_site(request: pytest.FixtureRequest) -> Path:
+    """The fixture site as each engine builds it (Material's is the `site` fixture, with its PDF)."""
+    return Path(request.getfixturevalue("site" if request.param == "material" else "zensical_site"))
+
+
 def page(site: Path, rel: str) -> str:
     return (site / rel).read_text(encoding="utf-8")
 
@@ -57,6 +74,23 @@ def page(site: Path, rel: str) -> str:
 @pytest.mark.parametrize("rel", PAGES)
 def test_stable_addresses_exist(site: Path, rel: str) -> None:
     assert (site / rel).is_file()
+
+
+def test_both_engines_put_every_page_at_the_same_address(site: Path, zensical_site: Path) -> None:
+    def pages(root: Path) -> set[str]:
+        return {str(p.relative_to(root)) for p in root.rglob("*.html")}
+
+    assert pages(zensical_site) == pages(site) >= set(PAGES)
+
+
+def test_zensical_copies_our_css_js_and_figures(site: Path, zensical_site: Path) -> None:
+    html = page(zensical_site, "interventions/tae/index.html")
+    for asset in ("assets/site.css", "assets/tables.js", "assets/prov.js"):
+        assert f'"../../{asset}"' in html
+        assert (zensical_site / asset).read_bytes() == (site / asset).read_bytes()
+    figures = {p.name for p in (site / "figures").iterdir()}
+    assert figures and figures == {p.name for p in (zensical_site / "figures").iterdir()}
+    assert 'src="../../figures/forest-pain-relief-tae.svg"' in html
 
 
 def test_study_page_shows_numbers_with_their_provenance(site: Path) -> None:
@@ -131,31 +165,37 @@ def test_references_flag_incomplete_entries(site: Path) -> None:
     assert "Partial. 1999." in html and "(incomplete: Only the surname and year are known)" in html
 
 
-def test_site_makes_no_request_to_another_host(site: Path) -> None:
-    for f in site.rglob("*.html"):
+def test_site_makes_no_request_to_another_host(each_site: Path) -> None:
+    for f in each_site.rglob("*.html"):
         text = f.read_text(encoding="utf-8")
         for tag in re.findall(r"<(?:script|link|img|iframe|source)\b[^>]*>", text):
             m = re.search(r'(?:src|href)="([^"]+)"', tag)
             assert not (m and re.match(r"(https?:)?//", m.group(1))), (f, tag)
 
 
-def test_search_index_and_offline_bundle(site: Path) -> None:
-    assert (site / "search" / "search_index.js").is_file()
-    assert "Mini 2020" in page(site, "search/search_index.js")
+# The search index as a script, so search works from disk (file://): Material's offline plugin, Zensical's own.
+SEARCH_SCRIPT = {"material": "search/search_index.js", "zensical": "search.js"}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_search_index_and_offline_bundle(request: pytest.FixtureRequest, engine: str) -> None:
+    site = Path(request.getfixturevalue("site" if engine == "material" else "zensical_site"))
+    assert "Mini 2020" in page(site, SEARCH_SCRIPT[engine])
     assert (site / "assets" / "vendor" / "iframe-worker" / "shim.js").is_file()
+    assert 'href="studies/index.html"' in page(site, "index.html")  # links name the file, as from disk
 
 
-def test_no_markdown_syntax_leaks_into_pages(site: Path) -> None:
-    for f in site.rglob("*.html"):
+def test_no_markdown_syntax_leaks_into_pages(each_site: Path) -> None:
+    for f in each_site.rglob("*.html"):
         text = re.sub(r"<[^>]+>", " ", f.read_text(encoding="utf-8"))
         assert "{:" not in text and "[^" not in text and "{{" not in text and "{%" not in text, f
 
 
-def test_every_page_has_a_csp_forbidding_unlisted_inline_script(site: Path) -> None:
+def test_every_page_has_a_csp_forbidding_unlisted_inline_script(each_site: Path) -> None:
     import base64
     import hashlib
 
-    for f in site.rglob("*.html"):
+    for f in each_site.rglob("*.html"):
         html = f.read_text(encoding="utf-8")
         m = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html)
         assert m, f

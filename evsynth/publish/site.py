@@ -1,4 +1,4 @@
-"""Stage 6, write: put generated pages on disk and build the HTML site with MkDocs."""
+"""Stage 6, write: put generated pages on disk and build the HTML site with MkDocs (Material) or Zensical."""
 
 from __future__ import annotations
 
@@ -9,16 +9,14 @@ import html
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from evsynth.core.paths import ROOT
+from evsynth.publish.engine import Engine, config_for, engine_name, missing_nav, run, templates
 
 
 def write_pages(pages: dict[str, str], docs: Path, static: Path | None = None) -> None:
@@ -41,27 +39,16 @@ def mkdocs_config(
     nav: list[Any] | None = None,
     config: Path = ROOT / "mkdocs.yml",
     footer: str | None = None,
+    engine: Engine = "material",
 ) -> Path:
     """A copy of mkdocs.yml pointing at the generated pages and output folder, with the generated nav
     and the footer line every page shows (Material's `copyright`, printed as HTML: escaped here)."""
-    text = config.read_text(encoding="utf-8")
-    overrides = work / "overrides"
-    if overrides.exists():
-        shutil.rmtree(overrides)
-    shutil.copytree(ROOT / "site_src" / "overrides", overrides)
-    extra = {"docs_dir": str(docs.resolve()), "site_dir": str(site.resolve())}
-    if nav is not None:
-        extra["nav"] = nav  # type: ignore[assignment]
-    if footer:
-        extra["copyright"] = html.escape(footer)
-    out = work / "mkdocs.yml"
-    out.write_text(text + "\n" + yaml.safe_dump(extra, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return out
+    return config_for(engine, work, docs, site, nav, config, html.escape(footer) if footer else None)
 
 
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.S | re.I)
 _THEME_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
-_BASE_URL = re.compile(r"\{\{ *(?:config\.extra\.scope *\| *d\(base_url\)|base_url) *\}\}")
+_BASE_URL = re.compile(r"\{\{ *(?:config\.extra\.scope *\| *d\(base_url(?:, *true)?\)|base_url) *\}\}")
 CSP = (
     "default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
@@ -74,12 +61,10 @@ class UnknownScript(Exception):
 
 
 @functools.lru_cache(maxsize=16)
-def theme_scripts(base_url: str) -> frozenset[str]:
-    """The inline scripts Material writes into a page whose base URL is `base_url`, read from the
-    theme's own templates: the only inline scripts a page may run."""
-    import material
-
-    folder = Path(material.__file__).parent / "templates" / "partials" / "javascripts"
+def theme_scripts(base_url: str, engine: Engine = "material") -> frozenset[str]:
+    """The inline scripts the theme (Material's, or Zensical's) writes into a page whose base URL is
+    `base_url`, read from its own templates: the only inline scripts a page may run."""
+    folder = templates(engine) / "partials" / "javascripts"
     out = set()
     for template in sorted(folder.glob("*.html")):
         for body in _THEME_SCRIPT.findall(template.read_text(encoding="utf-8")):
@@ -101,21 +86,21 @@ def _sha(body: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
 
 
-def csp_for(html: str, base: str, name: str = "page") -> str:
+def csp_for(html: str, base: str, name: str = "page", engine: Engine = "material") -> str:
     """The policy of a page: the theme's known inline scripts by hash, nothing from the page itself.
     A page holding any other inline script is refused (UnknownScript), never allowed."""
-    allowed = theme_scripts(base)
+    allowed = theme_scripts(base, engine)
     for attrs, body in _INLINE_SCRIPT.findall(html):
         if "application/json" not in attrs and body not in allowed:
             raise UnknownScript(f"{name} holds an inline script the build did not write: {body[:60]!r}")
     return CSP.format(hashes=" ".join(sorted(_sha(b) for b in allowed)))
 
 
-def add_csp(site: Path) -> None:
+def add_csp(site: Path, engine: Engine = "material") -> None:
     """Insert a Content-Security-Policy meta element at the top of every page's <head>."""
     for page in sorted(site.rglob("*.html")):
         html = page.read_text(encoding="utf-8")
-        policy = csp_for(html, base_url(page, site), str(page.relative_to(site)))
+        policy = csp_for(html, base_url(page, site), str(page.relative_to(site)), engine)
         meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
         page.write_text(re.sub(r"<head>", "<head>\n" + meta, html, count=1), encoding="utf-8")
 
@@ -128,8 +113,10 @@ def write_site(
     extra: dict[str, bytes] | None = None,
     build_date: str | None = None,
     footer: str | None = None,
+    engine: Engine = "material",
 ) -> int:
-    """Generate into `work`, build into a temporary folder inside `work`, then swap it into `out`.
+    """Generate into `work`, build into a temporary folder inside `work` with `engine`, then swap it
+    into `out`.
 
     The temporary folder lives in the (git-ignored) work folder and is removed on any failure or
     interruption; one left by a killed build is removed by the next build.
@@ -141,7 +128,7 @@ def write_site(
         shutil.rmtree(stale, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=".site-", dir=work))
     try:
-        code = _build_into(tmp, work, docs, nav, extra, (build_date, footer))
+        code = _build_into(tmp, work, docs, nav, extra, (build_date, footer), engine)
         if code == 0:
             _swap(tmp, out, work)
         return code
@@ -163,28 +150,22 @@ def _build_into(
     nav: list[Any] | None,
     extra: dict[str, bytes] | None,
     dated: tuple[str | None, str | None],
+    engine: Engine = "material",
 ) -> int:
     """`dated`: the build's date (of the evidence) and the footer line."""
     build_date, footer = dated
-    config = mkdocs_config(work, docs, tmp, nav, footer=footer)
+    config = mkdocs_config(work, docs, tmp, nav, footer=footer, engine=engine)
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     if build_date:  # dates in the output come from the evidence, not the clock (reproducible builds)
         env["SOURCE_DATE_EPOCH"] = str(source_date_epoch(build_date))
-    # Not --quiet: it hides warnings from the counter that makes --strict fail.
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config)],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    noise = [line for line in result.stderr.splitlines() if not line.startswith("INFO")]
-    if result.returncode != 0 or any("WARNING" in line for line in noise):
-        sys.stderr.write("\n".join(noise) + "\n")
-    if result.returncode != 0:
-        print("build.py: mkdocs failed; the previous site was left untouched", file=sys.stderr)
+    missing = missing_nav(engine, nav, docs)
+    for page in missing:
+        print(f"build.py: the navigation names {page}, which is not among the pages", file=sys.stderr)
+    if missing or not run(engine, config, env):
+        print(f"build.py: {engine_name(engine)} failed; the previous site was left untouched", file=sys.stderr)
         return 1
     try:
-        add_csp(tmp)
+        add_csp(tmp, engine)
     except UnknownScript as exc:
         print(f"build.py: {exc}; the previous site was left untouched", file=sys.stderr)
         return 1
