@@ -194,7 +194,7 @@ def test_the_page_shows_the_flow_diagram_with_its_numbers(with_log: tuple[pipeli
         svg = rendered.files[f"figures/{name}"]
         texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
         for shown in ("2 searches, n = 9", "n = 4", "n = 5", "n = 3", "review, guideline or commentary: 2",
-                      "same page returned again: 3", "from other methods: 2"):  # fmt: skip
+                      "same page returned again: 3", "found by other methods: 2"):  # fmt: skip
             assert shown in texts, (name, shown)
     assert "search/index.md" in str(rendered.nav)
 

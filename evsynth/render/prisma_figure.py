@@ -70,9 +70,9 @@ def boxes(flow: Flow, groups: dict[str, str]) -> dict[str, Box]:
         _box("excluded", "Records excluded", f"n = {n(db.excluded_total)}", *_reasons(db.excluded)),
         _box("assessed", "Records assessed", f"n = {n(other.screened)}", f"excluded: {n(other.excluded_total)}",
              *_reasons(other.excluded)),
-        _box("included", "Studies included", f"n = {n(flow.studies)}",
-             f"from the searches: {n(db.included)} ({new} new, {already} already in the evidence base)",
-             f"from other methods: {n(other.included)}",
+        _box("included", "Studies included", f"n = {n(flow.studies)} (each study counted once)",
+             f"found by the searches: {n(db.included)} ({new} new, {already} already in the evidence base)",
+             f"found by other methods: {n(other.included)}",
              f"with a study file: {n(flow.extracted)}; awaiting extraction: {n(flow.awaiting)}"),
     ]  # fmt: skip
     for g, k in flow.by_group:
