@@ -59,6 +59,9 @@ def duration_text(d: Duration | Span, words: bool = True) -> str:
     for v, word in ((d.value, ""), (d.mean, "mean "), (d.median, "median ")):
         if v is not None:
             one = f"{word if words else ''}{fmt(v.value)} {_unit(v, unit)}"
+            sd = getattr(d, "sd", None)
+            if v is d.mean and isinstance(sd, Value):
+                one = f"{one}, SD {fmt(sd.value)}"
             text = one if not text else f"{text} ({one})"
     return text or NR
 
