@@ -133,6 +133,7 @@ def measure(site: Path, runs: int, compress: bool) -> list[tuple[str, str, list[
 def report(
     results: list[tuple[str, str, list[dict[str, Any]]]], runs: int, chromium: str, version: str, compress: bool
 ) -> str:
+    load = os.getloadavg()[0]
     served = "gzip-compressed text, as a static host (GitHub Pages) sends it" if compress else "uncompressed"
     lines = [
         "# Lighthouse benchmark",
@@ -141,6 +142,8 @@ def report(
         f"median of {runs} runs per page; the site built by `build.py site --no-pdf` and served over local HTTP",
         f"({served}). Targets: performance >= 95, accessibility 100, best practices 100. Page weight is the",
         "bytes transferred for the page and everything it loads during the run (the search index included).",
+        f"Load average (1 min) as the runs ended: {load:.1f} on {os.cpu_count()} cores. Lighthouse scales",
+        "the CPU time it observes, so a busy machine lowers performance scores by several points from run to run.",
         "",
         "| page | path | performance | accessibility | best practices | LCP (ms) | TBT (ms) | CLS "
         "| page weight (KB) | requests | targets | below 1 in the run |",
