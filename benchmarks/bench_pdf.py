@@ -26,10 +26,11 @@ sys.path.insert(0, str(ROOT))
 
 PER_PAGE_TARGET = 0.1  # seconds of layout and writing per page
 PEAK_TARGET_MB = 2048  # at 1,000 studies
-HEADER = (
-    "# PDF build benchmark\n\n"
+HEADER = "# PDF build benchmark\n"
+NOTE = (
+    "One run per size, each in a fresh process (`benchmarks/bench_pdf.py`). "
     f"Targets: at most {PER_PAGE_TARGET} s per page (layout and writing); peak memory under 2 GB at 1,000 studies.\n"
-    "Each size runs in a fresh process; peak is that process's maximum resident set. CPU is the\n"
+    "Peak is that process's maximum resident set. CPU is the\n"
     "process's own CPU time for layout and writing (wall clock depends on what else the machine runs).\n"
 )
 TABLE = (
@@ -113,7 +114,7 @@ def main() -> int:
         print(rows[-1])
     text = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
     if TABLE not in text:  # the earlier table had other columns: a new one below it
-        text = (text or HEADER) + "\n" + TABLE
+        text = (text or HEADER) + "\n" + NOTE + "\n" + TABLE
     args.output.write_text(text + "".join(line + "\n" for line in rows), encoding="utf-8")
     return 0
 
