@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -48,14 +50,50 @@ def _allowed(url: str, root: Path) -> bool:
 PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
 
 
-def make_pdf(html: str) -> tuple[bytes, int]:
-    """Lay out the print document with the shipped fonts only: the PDF's bytes and its number of pages,
-    tagged for accessibility (PDF/UA-1: structure tree, language, title shown in the window)."""
+@contextmanager
+def _cached_page_references() -> Iterator[None]:
+    """While writing, `pydyf.PDF.page_references` built from a cache: pydyf rebuilds the tuple of every
+    page's reference on each access, and WeasyPrint's tagging reads it once per tagged box, so writing
+    cost pages x boxes (quadratic in the document's size). The cache holds while no page is added."""
+    import pydyf  # type: ignore[import-untyped]
+
+    original = pydyf.PDF.page_references
+    cache: dict[int, tuple[int, tuple[bytes, ...]]] = {}
+
+    def page_references(pdf: Any) -> tuple[bytes, ...]:
+        kids = pdf.pages["Kids"]
+        hit = cache.get(id(pdf))
+        if hit is None or hit[0] != len(kids):
+            hit = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
+            cache[id(pdf)] = hit
+        return hit[1]
+
+    pydyf.PDF.page_references = property(page_references)
+    try:
+        yield
+    finally:
+        pydyf.PDF.page_references = original
+
+
+def render(html: str) -> Any:
+    """Lay out the print document with the shipped fonts only (a WeasyPrint `Document`)."""
     os.environ["FONTCONFIG_FILE"] = str(FONTS_CONF)  # read when Pango first loads fonts
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=str(PDF_DIR) + "/", url_fetcher=_fetcher()).render()
-    return document.write_pdf(**PDF_OPTIONS), len(document.pages)
+    return HTML(string=html, base_url=str(PDF_DIR) + "/", url_fetcher=_fetcher()).render()
+
+
+def write(document: Any) -> bytes:
+    """The laid-out document's PDF, tagged for accessibility (PDF/UA-1: structure tree, language,
+    title shown in the window)."""
+    with _cached_page_references():
+        return bytes(document.write_pdf(**PDF_OPTIONS))
+
+
+def make_pdf(html: str) -> tuple[bytes, int]:
+    """Lay out and write the print document: the PDF's bytes and its number of pages."""
+    document = render(html)
+    return write(document), len(document.pages)
 
 
 def write_pdf(html: str, target: Path) -> int:
