@@ -108,3 +108,33 @@ def test_evidence_map_links_every_bubble_and_has_a_size_legend(fixture_build: pi
     assert next(c for row in view.rows for c in row.cells if c.k and c.outcome == "pain-relief").href.endswith(
         "#forest-pain-relief"
     )
+
+
+def test_wrap_and_clip_answer_as_measuring_word_by_word_would() -> None:
+    """`wrap` and `clip` measure a few guesses, not every prefix: the lines and cuts are the same."""
+    from evsynth.render.plotting import clip, text_width, wrap
+
+    def greedy(text: str, width: float, bold: bool) -> list[str]:
+        lines: list[str] = []
+        for word in text.split():
+            if lines and text_width(f"{lines[-1]} {word}", bold) <= width:
+                lines[-1] = f"{lines[-1]} {word}"
+            else:
+                lines.append(word)
+        return lines or [""]
+
+    def cut(text: str, width: float, bold: bool) -> str:
+        if text_width(text, bold) <= width:
+            return text
+        while text and text_width(text + "…", bold) > width:
+            text = text[:-1]
+        return text.rstrip() + "…"
+
+    note = "[a] Counted per embolization, not per patient: shown, not pooled. " * 3
+    texts = ["", "x", "Supercalifragilistic", "Heterogeneity: τ² = 0.123; I² = 45%; Q = 12.34, df = 5, p < 0.01",
+             note, "Ää ÅÉ —– 12/34 (95% CI)"]  # fmt: skip
+    for text in texts:
+        for width in (5.0, 40.0, 75.0, 150.0, NARROW, WIDE):
+            for bold in (False, True):
+                assert wrap(text, width, bold) == greedy(text, width, bold), (text, width)
+                assert clip(text, width, bold) == cut(text, width, bold), (text, width)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -164,3 +165,19 @@ def test_meta_pools_allowed_scores_without_raising(tmp_path: Any, rows: list[tup
     assert bool(out) != bool(problems)
     if out:
         assert json.loads(out)["k"] == len(rows)
+
+
+def test_fast_schema_check_agrees_with_jsonschema_on_every_fixture_and_study() -> None:
+    """The compiled validator (refs inlined, annotations left out) answers as jsonschema does."""
+    from evsynth.validate.schema_check import _validator, schema_valid_fast
+
+    root = Path(__file__).resolve().parent.parent
+    paths = sorted((root / "tests" / "fixtures").rglob("*.yaml")) + sorted((root / "evidence").glob("*.yaml"))
+    checked = 0
+    for p in paths:
+        doc, _problems = parse_yaml(p.name, p.read_bytes())
+        if doc is None:
+            continue
+        checked += 1
+        assert schema_valid_fast(doc.data) == (list(_validator().iter_errors(doc.data)) == []), p
+    assert checked > 20

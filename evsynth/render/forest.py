@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from matplotlib.patches import Polygon, Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from evsynth.render.forest_data import Forest, Row, Subgroup, Summary
-from evsynth.render.plotting import FONT, INK, LINE, MUTED, NARROW, WIDE, canvas, clip, svg, text_width, wrap
+from evsynth.render.plotting import FONT, INK, LINE, MUTED, NARROW, WIDE, clip, text_width, wrap
+from evsynth.render.svgcanvas import Canvas
 
 PAD, GAP = 4.0, 8.0  # canvas edge and column gap, points
 MIN_PLOT = {"wide": 110.0, "narrow": 75.0}
@@ -189,8 +189,8 @@ def draw(forest: Forest, variant: str, title: str) -> str:
     foot = [Line({}, span=p, muted=True) for n in notes for p in wrap(n, width - 2 * PAD)]
     axis = wrap(forest.axis, max(cols[plot_i].width + 2 * GAP, 150))
     height = (len(lines) + len(foot) + len(axis) + 5) * LINE
-    fig, ax = canvas(width, height)
-    y = _header(ax, forest, cols, title, width)
+    cv = Canvas(width, height)
+    y = _header(cv, forest, cols, title, width)
     lo, hi, ticks = scale_range(forest)
     plot = cols[plot_i]
 
@@ -199,71 +199,67 @@ def draw(forest: Forest, variant: str, title: str) -> str:
 
     top = y
     for ln in lines:
-        _line(ax, ln, cols, y, x_of)
+        _line(cv, ln, cols, y, x_of)
         y += LINE
-    _axis(ax, forest, plot, top, y, ticks, x_of, axis)
+    _axis(cv, forest, plot, top, y, ticks, x_of, axis)
     y += LINE * (2 + len(axis))
     for ln in foot:
-        _line(ax, ln, cols, y, x_of)
+        _line(cv, ln, cols, y, x_of)
         y += LINE
-    return svg(fig, title, description(forest, title))
+    return cv.svg(title, description(forest, title))
 
 
-def _header(ax: Any, forest: Forest, cols: list[Col], title: str, width: float) -> float:
-    ax.text(PAD, LINE / 2 + 2, clip(title, width - 2 * PAD, True), weight="bold", va="center", color=INK)
+def _header(cv: Canvas, forest: Forest, cols: list[Col], title: str, width: float) -> float:
+    cv.text(PAD, LINE / 2 + 2, clip(title, width - 2 * PAD, True), weight="bold")
     y = LINE * 1.5 + 2
     for c in cols:
         if c.header:
             x = c.x if c.align == "left" else c.x + c.width
-            ax.text(x, y, c.header, ha=c.align, va="center", weight="bold", color=INK)
-    ax.plot([PAD, width - PAD], [y + LINE / 2, y + LINE / 2], color=INK, lw=0.8)
+            cv.text(x, y, c.header, ha=c.align, weight="bold")
+    cv.line([PAD, width - PAD], [y + LINE / 2, y + LINE / 2], INK, 0.8)
     return y + LINE
 
 
-def _line(ax: Any, ln: Line, cols: list[Col], y: float, x_of: Any) -> None:
+def _line(cv: Canvas, ln: Line, cols: list[Col], y: float, x_of: Any) -> None:
     colour = MUTED if ln.muted else INK
-    style = {"va": "center", "color": colour, "style": "italic" if ln.italic else "normal"}
+    style = "italic" if ln.italic else "normal"
     weight = "bold" if ln.bold else "normal"
     if ln.span is not None:  # on white, so a reference line passes behind it
-        ax.text(PAD, y, ln.span, ha="left", weight=weight, bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
-                **style)  # fmt: skip
+        cv.text(PAD, y, ln.span, "left", weight, style, colour, box=True)
     for i, text in ln.cells.items():
         c = cols[i]
         x = c.x if c.align == "left" else c.x + c.width
-        ax.text(x, y, text, ha=c.align, weight=weight, **style)
+        cv.text(x, y, text, c.align, weight, style, colour)
     if ln.mark is not None:
-        _mark(ax, ln.mark, y, x_of)
+        _mark(cv, ln.mark, y, x_of)
 
 
-def _mark(ax: Any, mark: tuple[str, float, float, float, float | None], y: float, x_of: Any) -> None:
+def _mark(cv: Canvas, mark: tuple[str, float, float, float, float | None], y: float, x_of: Any) -> None:
     kind, est, lo, hi, weight = mark
     if kind == "diamond":
-        d = Polygon([(x_of(lo), y), (x_of(est), y - 5), (x_of(hi), y), (x_of(est), y + 5)], closed=True,
-                    facecolor=INK, edgecolor=INK, lw=0.5)  # fmt: skip
-        d.set_gid("diamond")
-        ax.add_patch(d)
+        cv.polygon([(x_of(lo), y), (x_of(est), y - 5), (x_of(hi), y), (x_of(est), y + 5)], INK, INK, 0.5, "diamond")
         return
     if kind == "pi":
-        ax.plot([x_of(lo), x_of(hi)], [y, y], color=INK, lw=2.2, solid_capstyle="butt", gid="prediction-interval")
+        cv.line([x_of(lo), x_of(hi)], [y, y], INK, 2.2, butt=True, gid="prediction-interval")
         return
     muted = kind == "hollow"
     if lo is not None and hi is not None:
-        ax.plot([x_of(lo), x_of(hi)], [y, y], color=MUTED if muted else INK, lw=1.1, ls="--" if muted else "-")
+        cv.line([x_of(lo), x_of(hi)], [y, y], MUTED if muted else INK, 1.1, dashed=muted)
     side = 3.0 + 7.0 * (weight / 100) ** 0.5 if weight is not None else 6.0
-    ax.add_patch(Rectangle((x_of(est) - side / 2, y - side / 2), side, side, facecolor="white" if muted else INK,
-                           edgecolor=MUTED if muted else INK, lw=1.0, gid="study"))  # fmt: skip
+    cv.rect(x_of(est) - side / 2, y - side / 2, side, side, "#ffffff" if muted else INK, MUTED if muted else INK, 1.0,
+            "study")  # fmt: skip
 
 
-def _axis(ax: Any, forest: Forest, plot: Col, top: float, bottom: float, ticks: list[float], x_of: Any,
+def _axis(cv: Canvas, forest: Forest, plot: Col, top: float, bottom: float, ticks: list[float], x_of: Any,
           label: list[str]) -> None:  # fmt: skip
     for t in ticks:
         if forest.scale == "score" and t == 0:  # no change: the reference line
-            ax.plot([x_of(t), x_of(t)], [top, bottom], color=MUTED, lw=0.8, zorder=0)
-        ax.plot([x_of(t), x_of(t)], [bottom, bottom + 3], color=INK, lw=0.8)
-        ax.text(x_of(t), bottom + 3 + LINE / 2, fmt(forest, t, tick=True), ha="center", va="center", color=INK)
-    ax.plot([plot.x, plot.x + plot.width], [bottom, bottom], color=INK, lw=0.8)
+            cv.line([x_of(t), x_of(t)], [top, bottom], MUTED, 0.8, z=0)
+        cv.line([x_of(t), x_of(t)], [bottom, bottom + 3], INK, 0.8)
+        cv.text(x_of(t), bottom + 3 + LINE / 2, fmt(forest, t, tick=True), ha="center")
+    cv.line([plot.x, plot.x + plot.width], [bottom, bottom], INK, 0.8)
     for i, text in enumerate(label):
-        ax.text(plot.x + plot.width / 2, bottom + 3 + LINE * (1.5 + i), text, ha="center", va="center", color=INK)
+        cv.text(plot.x + plot.width / 2, bottom + 3 + LINE * (1.5 + i), text, ha="center")
 
 
 def _pooled_words(forest: Forest, sg: Subgroup) -> str:

@@ -140,6 +140,7 @@ class Renderer:
         self.keys: dict[str, list[str]] = {}
         self.out: dict[str, str] = {}
         self.findings = quality_view.finding_rows(syn.impacts, syn.studies, vocab.groups)
+        self.by_study, self.sensitive = quality_view.index(self.findings)
 
     def page(self, path: str, template: str, keys: list[str] | None = None, **ctx: Any) -> None:
         """Render `template` as the page at `path` ('studies/x/index.md'), citing `keys`."""
@@ -197,9 +198,8 @@ class Renderer:
         page("interventions/index.md", "interventions-index.md.j2", groups=groups)
         for g in groups:
             path = f"interventions/{g['group']}/index.md"
-            sensitive = [f for f in self.findings if f.sensitivity and any(x.path == path for x in f.pages)]
             page(path, "intervention.md.j2", [s.citation for s in g["studies"]], g=g, rules=RULES,
-                 sensitive=sensitive)  # fmt: skip
+                 sensitive=self.sensitive.get(path, []))  # fmt: skip
         page("studies/index.md", "studies-index.md.j2", n_studies=len(syn.studies),
              study_rows=views.studies_rows(syn.comparison))  # fmt: skip
         for s in syn.studies:
@@ -221,7 +221,7 @@ class Renderer:
             read_as=study_view.read_as(s),
             pages_read=study_view.pages_read(s),
             patient_rows_toggle=study_view.patient_rows_toggle(s),
-            findings=[f for f in self.findings if f.study_id == s.id],
+            findings=self.by_study.get(s.id, []),
             indirect=views.indirectness(s),
         )
 

@@ -74,6 +74,19 @@ def finding_rows(impacts: list[Impact], studies: list[Study], groups: dict[str, 
     return rows
 
 
+def index(rows: list[FindingRow]) -> tuple[dict[str, list[FindingRow]], dict[str, list[FindingRow]]]:
+    """The findings by study id, and those with a sensitivity by each page they link: one pass, so a
+    page looks its findings up instead of scanning every finding (findings x pages)."""
+    by_study: dict[str, list[FindingRow]] = {}
+    sensitive: dict[str, list[FindingRow]] = {}
+    for r in rows:
+        by_study.setdefault(r.study_id, []).append(r)
+        if r.sensitivity:
+            for path in dict.fromkeys(x.path for x in r.pages):
+                sensitive.setdefault(path, []).append(r)
+    return by_study, sensitive
+
+
 def _result(r: Result, relief: bool) -> str:
     if relief:
         return f"{fmt(round(r.low, 1))} to {fmt(round(r.high, 1))} months over {r.k} studies"

@@ -71,13 +71,14 @@ def draw(studies: list[Study], patients: dict[str, int | None], groups: dict[str
     for t in ticks:
         ax.plot([x_of(t), x_of(t)], [top, top + LINE * len(shown)], color=RULE, lw=0.5, zorder=0)
         ax.text(x_of(t), top + LINE * (len(shown) + 0.8), f"{t:.0f}", ha="center", va="center", color=INK)
-    for i, (s, label, count) in enumerate(zip(shown, labels, counts, strict=True)):
-        yy = top + LINE * (i + 0.5)
+    rows = [top + LINE * (i + 0.5) for i in range(len(shown))]
+    for yy, label, count in zip(rows, labels, counts, strict=True):
         ax.text(PAD, yy, clip(label, left), va="center", color=INK)
         ax.text(width - PAD, yy, count, va="center", ha="right", color=INK if count != "n/r" else MUTED)
-        n = patients.get(s.id) or 0
-        area = 16 + 130 * n / biggest  # points²: the largest series 146, one patient 16
-        ax.scatter([x_of(s.year or 0)], [yy], s=area, color=GROUP_COLOURS.get(s.group, "#777"), edgecolors="white")
+    if shown:  # one collection of dots, in the studies' order (a scatter call each cost ~5 ms a study)
+        area = [16 + 130 * (patients.get(s.id) or 0) / biggest for s in shown]  # points²: largest 146, one 16
+        colours = [GROUP_COLOURS.get(s.group, "#777") for s in shown]
+        ax.scatter([x_of(s.year or 0) for s in shown], rows, s=area, c=colours, edgecolors="white")
     ax.plot([x0 - 8, x1 + 8], [top + LINE * len(shown)] * 2, color=INK, lw=0.8)
     ax.text((x0 + x1) / 2, top + LINE * (len(shown) + 1.9), "Year of publication (dot area: patients)", ha="center",
             va="center", color=INK)  # fmt: skip

@@ -29,7 +29,7 @@ from evsynth.synthesis.outcomes import (
     counts,
 )
 from evsynth.synthesis.scores import ScoreAnalysis
-from evsynth.synthesis.sensitivity import SECTIONS, Sensitivity, recompute
+from evsynth.synthesis.sensitivity import SECTIONS, Index, Sensitivity
 from evsynth.synthesis.tables import relief_duration
 from evsynth.validate.discrepancy import Discrepancy
 
@@ -126,22 +126,22 @@ def _why(use: Use, used: Value, others: list[Value], owners: dict[int, Record]) 
     return "the latest time point of the most direct report"
 
 
-def _sensitivity(d: Discrepancy, use: Use, owners: dict[int, Record], studies: tuple[Study, ...]) -> Sensitivity | None:
+def _sensitivity(d: Discrepancy, use: Use, owners: dict[int, Record], index: Index) -> Sensitivity | None:
     """The used number recomputed without the used reading, when the finding's other value is another
     reading of the same section (the synthesis' rule then takes that one)."""
     others = [owners[id(v)] for _, v, _ in d.values if v is not None and id(v) in owners]
     other = next((r for r in others if r is not use.record and type(r) is type(use.record)), None)
-    study = next((s for s in studies if s.id == d.study), None)
+    study = index.by_id.get(d.study)
     if other is None or study is None or type(other) not in SECTIONS:
         return None
-    used, alternative = recompute(list(studies), study, use.record, use.key)
+    used, alternative = index.recompute(study, use.record, use.key)
     if used is None:
         return None
     return Sensitivity(use.what, used, alternative, other.source.label)
 
 
 def impact(
-    d: Discrepancy, uses: dict[int, Use], owners: dict[int, Record], group: str, studies: tuple[Study, ...] = ()
+    d: Discrepancy, uses: dict[int, Use], owners: dict[int, Record], group: str, index: Index | None = None
 ) -> Impact:
     """A finding's severity, the value the synthesis uses and why (the first value used, in order).
     "pooled" means the other value would change the number (or cannot be tried: both are in one
@@ -155,7 +155,7 @@ def impact(
     use = uses[id(used[1])]
     entered = tuple(dict.fromkeys(uses[id(v)].what for v in values if id(v) in uses))
     why = _why(use, used[1], [v for v in values if v is not used[1]], owners)
-    sens = _sensitivity(d, use, owners, studies)
+    sens = _sensitivity(d, use, owners, index or Index([]))
     if sens is not None and not sens.changes:
         return Impact(
             d, "descriptive", used, entered, f"{why}; the other reading gives the same {use.what}", group, sens
@@ -168,7 +168,8 @@ def impacts(studies: list[Study], found: list[Discrepancy], scores: list[ScoreAn
     uses = value_uses(studies, scores)
     owners = {id(v): r for s in studies for r in s.readings() for v in iter_values(r.tree)}
     groups = {s.id: s.group for s in studies}
-    out = [impact(d, uses, owners, groups.get(d.study, ""), tuple(studies)) for d in found]
+    index = Index(studies)
+    out = [impact(d, uses, owners, groups.get(d.study, ""), index) for d in found]
     return sorted(out, key=lambda i: (i.rank, i.finding.study, i.finding.line))
 
 
