@@ -58,9 +58,11 @@ test: $(DEV_STAMP) debs-test $(NPM_STAMP)
 	$(PY) -m mypy
 	$(PY) -m pytest
 
-bench: $(DEV_STAMP) debs-site
+bench: $(DEV_STAMP) debs-test $(NPM_STAMP)
 	$(PY) benchmarks/bench.py
 	$(PY) benchmarks/bench_pdf.py
+	$(PY) benchmarks/incremental.py
+	$(PY) benchmarks/lighthouse.py
 
 clean:
 	rm -rf site build .pytest_cache .mypy_cache .hypothesis test-artifacts node_modules
