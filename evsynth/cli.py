@@ -78,7 +78,8 @@ def build_if_valid(args: argparse.Namespace, build: Callable[[pipeline.Checked, 
 
 def build_site(checked: pipeline.Checked, args: argparse.Namespace) -> int:
     """synthesis -> cite -> render -> publish the site; the PDF goes into the same atomic build unless --no-pdf."""
-    code = pipeline.publish(checked, pipeline.build(checked), args.out, args.work, not args.no_pdf, args.engine)
+    memo = getattr(args, "memo", None)  # serve's, kept in memory; else the cache on disk
+    code = pipeline.build_and_publish(checked, args.out, args.work, not args.no_pdf, args.engine, memo)
     if code == 0:
         print(f"built {len(checked.validated.studies)} studies into {load.display_path(args.out)}/", file=sys.stderr)
     return code

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from evsynth.core.paths import ROOT
+from evsynth.publish import cache
 from evsynth.publish.engine import Engine, config_for, engine_name, missing_nav, run, templates
 
 
@@ -121,6 +122,10 @@ def write_site(
     The temporary folder lives in the (git-ignored) work folder and is removed on any failure or
     interruption; one left by a killed build is removed by the next build.
     """
+    digest = cache.site_digest([pages, nav, extra, build_date, footer, engine])
+    if cache.site_up_to_date(work, out, digest):  # the same inputs as the site in place: nothing to build
+        return 0
+    cache.record_site(work, out, None)
     docs = work / "docs"
     write_pages(pages, docs, ROOT / "site_src" / "pages")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -131,6 +136,7 @@ def write_site(
         code = _build_into(tmp, work, docs, nav, extra, (build_date, footer), engine)
         if code == 0:
             _swap(tmp, out, work)
+            cache.record_site(work, out, digest)
         return code
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
