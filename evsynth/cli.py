@@ -165,6 +165,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 build_valid_studies(checked, args)
         return errors
 
+    args.memo = pipeline.read_cache()  # kept in memory: a change re-renders only the pages it touches
     watched = [args.evidence, args.references, ROOT / "site_src", ROOT / "mkdocs.yml"]
     return serve(args.out, args.port, watched, rebuild)
 
