@@ -20,13 +20,29 @@ RENDER_FILE = "render.json"
 
 
 def code_version(folders: tuple[Path, ...] = (PACKAGE, TEMPLATES)) -> str:
-    """A hash of every file of the evsynth package and the page templates: a change to any of them
-    is a new version, so no entry made by other code is ever read back."""
-    h = hashlib.sha256(FORMAT.encode())
+    """A hash of every file of the evsynth package and the page templates, and of the libraries'
+    versions: a change to any of them is a new version, so no entry made by other code is read back."""
+    h = hashlib.sha256(FORMAT.encode() + ",".join(library_versions()).encode())
     for folder in folders:
         for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
             h.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
+
+
+LIBRARIES = ("jinja2", "markupsafe", "matplotlib", "numpy", "pandas", "scipy", "pybtex", "latexcodec", "weasyprint")
+
+
+def library_versions() -> list[str]:
+    """The versions of the libraries that shape rendered text (templates, figures, numbers, the PDF)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for name in LIBRARIES:
+        try:
+            out.append(f"{name}=={version(name)}")
+        except PackageNotFoundError:
+            out.append(f"{name}: none")
+    return out
 
 
 def read_memo(cache: Path = CACHE, salt: str | None = None) -> Memo:
