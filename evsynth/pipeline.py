@@ -7,6 +7,9 @@ publish touch the disk. The command line, `serve`, the benchmarks and the tests 
 from __future__ import annotations
 
 import base64
+import functools
+import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,8 +29,10 @@ from evsynth.load.history import Change, evidence_history, last_evidence_date
 from evsynth.load.searchlog import RawLog, load_search_log, study_ids
 from evsynth.load.vocabulary import load_vocabularies
 from evsynth.publish import cache as publish_cache
+from evsynth.publish import live
 from evsynth.publish import site as publish_site
 from evsynth.publish.engine import Engine
+from evsynth.publish.live import LiveSite
 from evsynth.publish.pdf import make_pdf
 from evsynth.render.diff import diff_markdown
 from evsynth.render.pages import Rendered, render_site
@@ -243,6 +248,42 @@ def build_and_publish(
     if memo is None:
         save_cache(cache)
     return code
+
+
+class Preview:
+    """`serve`'s builds, in this process: the render cache kept in memory; after a change a first pass
+    (`first`: the changed studies' pages and the page looked at, rendered and built into the served
+    site), then the whole site (`rest`, strict, swapped in; stopped when a newer change arrives)."""
+
+    def __init__(self, out: Path, work: Path) -> None:
+        self.live = LiveSite(out, work)
+        self.memo = read_cache()
+        self.later: list[Checked] = []  # valid files whose whole site is still to be built
+
+    def first(self, checked: Checked, changed: list[Path], looked_at: str | None) -> None:
+        self.later = [checked]
+        if not (self.live.ready and changed):
+            return
+        self.memo.first = live.first_pages(changed, looked_at)
+        try:
+            r = build(checked, self.memo).rendered
+            self.live.quick(r.files, r.nav, (checked.build_date, r.footer))
+        finally:
+            self.memo.first = None
+
+    def rest(self, cancel: threading.Event) -> None:
+        """Build the whole site, unless `cancel` is set first (a newer change: then stop)."""
+        self.memo.first = functools.partial(live.go_on, cancel)  # rendering stops at the next page too
+        try:
+            for checked in self.later:
+                r = build(checked, self.memo).rendered
+                if self.live.full(r.files, r.nav, (checked.build_date, r.footer), {}, cancel) == 0:
+                    print(f"built {len(checked.validated.studies)} studies into {self.live.out}/", file=sys.stderr)
+            self.later = []
+        except live.Cancelled:
+            pass
+        finally:
+            self.memo.first = None
 
 
 def pdf_bytes(html: str, memo: Memo | None = None) -> bytes:

@@ -14,6 +14,7 @@ from evsynth import pipeline
 from evsynth.core.memo import Memo, fingerprint
 from evsynth.load.cache import RENDER_FILE, read_memo
 from evsynth.publish import cache as publish_cache
+from evsynth.publish import live
 
 MARKER = "Changed by the incremental test"
 
@@ -125,3 +126,33 @@ def test_the_site_build_is_skipped_when_its_inputs_and_output_are_unchanged(tmp_
     assert not publish_cache.site_up_to_date(work, out, digest)
     (work / publish_cache.STAMP).write_text("not json", encoding="utf-8")
     assert not publish_cache.site_up_to_date(work, out, digest)
+
+
+def test_serves_first_pass_renders_the_changed_study_and_the_full_pass_the_rest(tmp_path: Path) -> None:
+    """`serve` after a change: the first pass makes only the changed study's page (the others are the
+    last build's text, unchecked); the full pass after it gives the same files as a build without cache."""
+    shutil.copytree(EVIDENCE, tmp_path / "evidence")
+    evidence = tmp_path / "evidence"
+    memo = pipeline.read_cache(tmp_path / "cache")
+    before = pipeline.build(pipeline.check(evidence, BIBLIOGRAPHY), memo).rendered.files
+    study = change_one_note(evidence)
+    checked = pipeline.check(evidence, BIBLIOGRAPHY)
+    memo.first = live.first_pages([evidence / f"{study}.yaml"], "/methods/")
+    quick = pipeline.build(checked, memo).rendered.files
+    memo.first = None
+    first = {f"studies/{study}/index.md", "methods/index.md"}  # the changed study's, the page looked at
+    assert MARKER in quick[f"studies/{study}/index.md"] and memo.made
+    assert {what.rsplit(":", 1)[-1] for what in memo.made} <= first
+    kept = [k for k in before if k not in first and not k.startswith("downloads/")]  # the CSV and JSON: made anew
+    assert memo.deferred and [quick[k] for k in kept] == [before[k] for k in kept]
+    assert pipeline.build(checked, memo).rendered.files == plain(evidence)
+    assert live.first_pages([], "/methods/index.html")("page:methods.md.j2:methods/index.md")
+
+
+def test_sync_writes_only_the_files_whose_text_changed(tmp_path: Path) -> None:
+    static, docs = tmp_path / "static", tmp_path / "docs"
+    static.mkdir()
+    (static / "about.md").write_text("about", encoding="utf-8")
+    assert live.sync({"a.md": "a", "b/c.md": "c"}, docs, static) == ["a.md", "about.md", "b/c.md"]
+    assert live.sync({"a.md": "a", "b/c.md": "C"}, docs, static) == ["b/c.md"]
+    assert live.sync({"a.md": "a"}, docs, static) == ["b/c.md"] and not (docs / "b" / "c.md").exists()

@@ -97,10 +97,15 @@ class Memo:
     used: set[str] = dataclasses.field(default_factory=set)
     made: list[str] = dataclasses.field(default_factory=list)
     ids: dict[int, tuple[Any, bytes]] = dataclasses.field(default_factory=dict, repr=False)
+    # `serve`'s first pass after a change: only what `first` names is made; the rest is the text the
+    # last build gave it (`last`, by what is made), unchecked, until the full pass that follows.
+    first: Callable[[str], bool] | None = None
+    last: dict[str, str] = dataclasses.field(default_factory=dict, repr=False)
+    deferred: list[str] = dataclasses.field(default_factory=list)
 
     def start(self) -> None:
         """Begin a build: nothing used or made yet; the objects of the last build are forgotten."""
-        self.used, self.made, self.ids = set(), [], {}
+        self.used, self.made, self.ids, self.deferred = set(), [], {}, []
 
     def key(self, what: str, inputs: dict[str, Any]) -> str:
         h = hashlib.sha256(f"{self.salt}\0{what}\0".encode())
@@ -109,7 +114,11 @@ class Memo:
         return h.hexdigest()
 
     def get(self, what: str, inputs: dict[str, Any], make: Callable[[], str]) -> str:
-        """The text made from `inputs` (by `make`, once: later builds read it back)."""
+        """The text made from `inputs` (by `make`, once: later builds read it back); in a first pass,
+        the last build's text of what `first` does not name."""
+        if self.first is not None and not self.first(what) and what in self.last:
+            self.deferred.append(what)
+            return self.last[what]
         key = self.key(what, inputs)
         self.used.add(key)
         text = self.entries.get(key)
@@ -117,6 +126,7 @@ class Memo:
             text = make()
             self.entries[key] = text
             self.made.append(what)
+        self.last[what] = text
         return text
 
     def kept(self) -> dict[str, str]:

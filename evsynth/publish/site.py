@@ -99,7 +99,12 @@ def csp_for(html: str, base: str, name: str = "page", engine: Engine = "material
 
 def add_csp(site: Path, engine: Engine = "material") -> None:
     """Insert a Content-Security-Policy meta element at the top of every page's <head>."""
-    for page in sorted(site.rglob("*.html")):
+    add_csp_to(site, sorted(site.rglob("*.html")), engine)
+
+
+def add_csp_to(site: Path, pages: list[Path], engine: Engine = "material") -> None:
+    """Insert the policy into `pages` of `site` (those just built)."""
+    for page in pages:
         html = page.read_text(encoding="utf-8")
         policy = csp_for(html, base_url(page, site), str(page.relative_to(site)), engine)
         meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
@@ -135,7 +140,7 @@ def write_site(
     try:
         code = _build_into(tmp, work, docs, nav, extra, (build_date, footer), engine)
         if code == 0:
-            _swap(tmp, out, work)
+            swap(tmp, out, work)
             cache.record_site(work, out, digest)
         return code
     finally:
@@ -181,7 +186,7 @@ def _build_into(
     return 0
 
 
-def _swap(tmp: Path, out: Path, work: Path) -> None:
+def swap(tmp: Path, out: Path, work: Path) -> None:
     """Replace `out` with the finished build `tmp` (a rename when both are on one file system)."""
     staged = tmp
     if tmp.stat().st_dev != out.parent.stat().st_dev:  # another file system: copy beside `out` first
