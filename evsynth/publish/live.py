@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ import jinja2
 import jinja2.bccache
 
 from evsynth.core.paths import ROOT
-from evsynth.publish.site import UnknownScript, add_csp_to, mkdocs_config, source_date_epoch, swap
+from evsynth.publish.site import UnknownScript, base_url, csp_for, mkdocs_config, source_date_epoch, swap
 
 
 class Cancelled(Exception):
@@ -36,20 +36,38 @@ def check(cancel: threading.Event | None) -> None:
         raise Cancelled
 
 
-def _stopper(cancel: threading.Event) -> Any:
-    """A MkDocs plugin that stops the build at the next page once `cancel` is set."""
+def _hooks(site: Path, cancel: threading.Event | None) -> Any:
+    """A MkDocs plugin that gives each page its Content-Security-Policy before it is written (a page
+    is never served without it) and stops the build at the next page once `cancel` is set."""
     from mkdocs.plugins import BasePlugin
 
-    class Stop(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    def with_csp(html: str, dest: Path) -> str:
+        policy = csp_for(html, base_url(dest, site), str(dest.relative_to(site)))
+        meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+        return re.sub(r"<head>", "<head>\n" + meta, html, count=1)
+
+    class Hooks(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         def on_page_markdown(self, markdown: str, **kwargs: Any) -> str:
             check(cancel)
             return markdown
 
-        def on_post_page(self, output: str, **kwargs: Any) -> str:
+        def on_post_page(self, output: str, page: Any, **kwargs: Any) -> str:
             check(cancel)
-            return output
+            return with_csp(output, Path(page.file.abs_dest_path))
 
-    return Stop()
+        def on_post_template(self, output: str, template_name: str, **kwargs: Any) -> str:
+            return with_csp(output, site / template_name) if template_name.endswith(".html") else output
+
+    return Hooks()
+
+
+def _write_whole(content: bytes, output_path: str) -> None:
+    """MkDocs' write_file, atomic: a page being served is never read half written."""
+    os.makedirs(os.path.dirname(output_path), exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".part-", dir=os.path.dirname(output_path))
+    with os.fdopen(fd, "wb") as f:
+        f.write(content)
+    os.replace(tmp, output_path)
 
 
 class _Bytecode(jinja2.BytecodeCache):
@@ -148,6 +166,7 @@ class LiveSite:
         dirty: bool,
         cancel: threading.Event | None = None,
     ) -> bool:
+        import mkdocs.utils
         from mkdocs.commands.build import build
         from mkdocs.config import load_config
         from mkdocs.exceptions import MkDocsException
@@ -160,19 +179,20 @@ class LiveSite:
         logger = logging.getLogger("mkdocs")
         level = logger.level
         _fast_theme(config.theme, self.work / "overrides")
-        if cancel is not None:
-            config.plugins["evsynth-stop"] = _stopper(cancel)
+        config.plugins["evsynth-hooks"] = _hooks(site, cancel)
         if dirty:  # MkDocs warns that a dirty build is one; the full build that follows is strict
             config.strict = False
             logger.setLevel(logging.ERROR)
+        written, mkdocs.utils.write_file = mkdocs.utils.write_file, _write_whole
         try:
             build(config, dirty=dirty)
             return True
-        except (MkDocsException, OSError) as exc:
+        except (MkDocsException, OSError, UnknownScript) as exc:
             print(f"build.py: mkdocs failed ({exc}); the previous site was left untouched", file=sys.stderr)
             return False
         finally:
             logger.setLevel(level)
+            mkdocs.utils.write_file = written
 
     def quick(self, pages: dict[str, str], nav: list[Any] | None, dated: tuple[str | None, str | None]) -> bool:
         """Build the pages whose Markdown changed into `out` (False: no full build to start from)."""
@@ -180,12 +200,9 @@ class LiveSite:
             return False
         sync(pages, self.docs)
         kept = {rel: (self.out / rel).read_bytes() for rel in _SEARCH if (self.out / rel).is_file()}
-        start = time.time_ns()
-        built = self._build(self.out, nav, dated, dirty=True)
+        self.ready = self._build(self.out, nav, dated, dirty=True)
         for rel, data in kept.items():
-            (self.out / rel).write_bytes(data)
-        fresh = [p for p in self.out.rglob("*.html") if p.stat().st_mtime_ns >= start]
-        self.ready = built and _csp(self.out, fresh)
+            _write_whole(data, str(self.out / rel))
         return self.ready
 
     def full(
@@ -201,9 +218,7 @@ class LiveSite:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".site-", dir=self.work))
         try:
-            if not self._build(tmp, nav, dated, dirty=False, cancel=cancel) or not _csp(
-                tmp, sorted(tmp.rglob("*.html"))
-            ):
+            if not self._build(tmp, nav, dated, dirty=False, cancel=cancel):
                 return 1
             for rel, data in extra.items():
                 (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -214,12 +229,3 @@ class LiveSite:
             return 0
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _csp(site: Path, pages: list[Path]) -> bool:
-    try:
-        add_csp_to(site, pages)
-        return True
-    except UnknownScript as exc:
-        print(f"build.py: {exc}; the previous site was left untouched", file=sys.stderr)
-        return False
