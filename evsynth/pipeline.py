@@ -18,7 +18,7 @@ from evsynth.cite.vancouver import Cited, cite
 from evsynth.core.budget import Deadline
 from evsynth.core.document import Document
 from evsynth.core.memo import Memo
-from evsynth.core.paths import STATIC_PAGES
+from evsynth.core.paths import STATIC_PAGES, TEMPLATES
 from evsynth.core.problems import Problem
 from evsynth.core.searchlog import SearchLog
 from evsynth.core.vocab import Vocabularies
@@ -262,6 +262,8 @@ class Preview:
 
     def first(self, checked: Checked, changed: list[Path], looked_at: str | None) -> None:
         self.later = [checked]
+        if any(TEMPLATES in p.parents for p in changed):  # a template edited: the code version changed
+            self.memo.salt = load_cache.code_version()
         if not (self.live.ready and changed):
             return
         self.memo.first = live.first_pages(changed, looked_at)
