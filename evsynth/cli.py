@@ -78,7 +78,7 @@ def build_if_valid(args: argparse.Namespace, build: Callable[[pipeline.Checked, 
 
 def build_site(checked: pipeline.Checked, args: argparse.Namespace) -> int:
     """synthesis -> cite -> render -> publish the site; the PDF goes into the same atomic build unless --no-pdf."""
-    code = pipeline.publish(checked, pipeline.build(checked), args.out, args.work, not args.no_pdf, args.engine)
+    code = pipeline.build_and_publish(checked, args.out, args.work, not args.no_pdf, args.engine)
     if code == 0:
         print(f"built {len(checked.validated.studies)} studies into {load.display_path(args.out)}/", file=sys.stderr)
     return code
@@ -151,21 +151,23 @@ def cmd_pdf(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from evsynth.publish.serve import serve
 
-    def rebuild(good: bool) -> list[Problem]:
-        """Build the site; with errors, report them and keep the last good build (`good`), or,
-        until there is one, build the valid studies only, so the pages and the field reference answer."""
+    preview = pipeline.Preview(args.out, args.work)
+
+    def rebuild(good: bool, changed: list[Path], looked_at: str | None) -> list[Problem]:
+        """With errors, report them and keep the last good build (`good`), or, until there is one, build
+        the valid studies only, so the pages and the field reference answer; else a first pass (Preview)."""
         checked = pipeline.check(args.evidence, args.references)
         errors = [p for p in checked.problems if p.is_error]
-        if not errors:
-            build_site(checked, args)
-        else:
+        if errors:
             report(checked.problems, len(checked.validated.studies), warnings=False)
             if not good:
                 build_valid_studies(checked, args)
-        return errors
+            return errors
+        preview.first(checked, changed, looked_at)
+        return []
 
     watched = [args.evidence, args.references, ROOT / "site_src", ROOT / "mkdocs.yml"]
-    return serve(args.out, args.port, watched, rebuild)
+    return serve(args.out, args.port, watched, rebuild, preview.rest)
 
 
 def build_valid_studies(checked: pipeline.Checked, args: argparse.Namespace) -> None:

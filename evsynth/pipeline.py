@@ -6,6 +6,10 @@ publish touch the disk. The command line, `serve`, the benchmarks and the tests 
 
 from __future__ import annotations
 
+import base64
+import functools
+import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,17 +17,22 @@ from pathlib import Path
 from evsynth.cite.vancouver import Cited, cite
 from evsynth.core.budget import Deadline
 from evsynth.core.document import Document
-from evsynth.core.paths import STATIC_PAGES
+from evsynth.core.memo import Memo
+from evsynth.core.paths import STATIC_PAGES, TEMPLATES
 from evsynth.core.problems import Problem
 from evsynth.core.searchlog import SearchLog
 from evsynth.core.vocab import Vocabularies
+from evsynth.load import cache as load_cache
 from evsynth.load import files as load
 from evsynth.load import revision
 from evsynth.load.history import Change, evidence_history, last_evidence_date
 from evsynth.load.searchlog import RawLog, load_search_log, study_ids
 from evsynth.load.vocabulary import load_vocabularies
+from evsynth.publish import cache as publish_cache
+from evsynth.publish import live
 from evsynth.publish import site as publish_site
 from evsynth.publish.engine import Engine
+from evsynth.publish.live import LiveSite
 from evsynth.publish.pdf import make_pdf
 from evsynth.render.diff import diff_markdown
 from evsynth.render.pages import Rendered, render_site
@@ -167,8 +176,11 @@ def diff_report(evidence: Path, references: Path, ref: str) -> str | Problem:
     return found if isinstance(found, Problem) else diff_markdown(found, ref, load_vocabularies())
 
 
-def render(checked: Checked, syn: Synthesis, cited: Cited) -> Rendered:
-    return render_site(syn, cited, checked.vocab, checked.history, checked.evidence_date)
+def render(checked: Checked, syn: Synthesis, cited: Cited, memo: Memo | None = None) -> Rendered:
+    """Every page, figure and download; through `memo` (the build cache), only those whose inputs changed."""
+    if memo is not None:
+        memo.start()
+    return render_site(syn, cited, checked.vocab, checked.history, checked.evidence_date, memo)
 
 
 @dataclass(frozen=True)
@@ -184,11 +196,21 @@ def citations(checked: Checked) -> Cited:
     return cite(checked.bib)
 
 
-def build(checked: Checked) -> Built:
-    """synthesis -> cite -> render: every page, figure and download, rendered once."""
+def build(checked: Checked, memo: Memo | None = None) -> Built:
+    """synthesis -> cite -> render: every page, figure and download, rendered once (through `memo`:
+    only what changed since the builds it remembers)."""
     syn = synthesis(checked)
     cited = citations(checked)
-    return Built(syn, cited, render(checked, syn, cited))
+    return Built(syn, cited, render(checked, syn, cited, memo))
+
+
+def read_cache(cache: Path = load_cache.CACHE) -> Memo:
+    """The build cache of rendered pages and figures (empty when missing or unreadable)."""
+    return load_cache.read_memo(cache)
+
+
+def save_cache(memo: Memo, cache: Path = load_cache.CACHE) -> None:
+    publish_cache.save_memo(memo, cache)
 
 
 def print_html(checked: Checked, built: Built, version: str) -> str:
@@ -200,14 +222,77 @@ def print_html(checked: Checked, built: Built, version: str) -> str:
 
 
 def publish(
-    checked: Checked, built: Built, out: Path, work: Path, pdf: bool = True, engine: Engine = "material"
+    checked: Checked,
+    built: Built,
+    out: Path,
+    work: Path,
+    pdf: bool = True,
+    engine: Engine = "material",
+    memo: Memo | None = None,
 ) -> int:
-    """Write the site (and its PDF, in the same atomic build) into `out`, built by `engine`."""
-    extra = {PDF_NAME: make_pdf(print_html(checked, built, version()))[0]} if pdf else {}
+    """Write the site (and its PDF, in the same atomic build) into `out`, built by `engine`; the PDF
+    through `memo` (made again only when its print document changed)."""
+    extra = {PDF_NAME: pdf_bytes(print_html(checked, built, version()), memo)} if pdf else {}
     rendered = built.rendered
     return publish_site.write_site(
         rendered.files, work, out, rendered.nav, extra, checked.build_date, rendered.footer, engine
     )
+
+
+def build_and_publish(
+    checked: Checked, out: Path, work: Path, pdf: bool = True, engine: Engine = "material", memo: Memo | None = None
+) -> int:
+    """build -> publish through the build cache: `memo`, else the one on disk (read, then saved back)."""
+    cache = memo or read_cache()
+    code = publish(checked, build(checked, cache), out, work, pdf, engine, cache)
+    if memo is None:
+        save_cache(cache)
+    return code
+
+
+class Preview:
+    """`serve`'s builds, in this process: the render cache kept in memory; after a change a first pass
+    (`first`: the changed studies' pages and the page looked at, rendered and built into the served
+    site), then the whole site (`rest`, strict, swapped in; stopped when a newer change arrives)."""
+
+    def __init__(self, out: Path, work: Path) -> None:
+        self.live = LiveSite(out, work)
+        self.memo = read_cache()
+        self.later: list[Checked] = []  # valid files whose whole site is still to be built
+
+    def first(self, checked: Checked, changed: list[Path], looked_at: str | None) -> None:
+        self.later = [checked]
+        if any(TEMPLATES in p.parents for p in changed):  # a template edited: the code version changed
+            self.memo.salt = load_cache.code_version()
+        if not (self.live.ready and changed):
+            return
+        self.memo.first = live.first_pages(changed, looked_at)
+        try:
+            r = build(checked, self.memo).rendered
+            self.live.quick(r.files, r.nav, (checked.build_date, r.footer))
+        finally:
+            self.memo.first = None
+
+    def rest(self, cancel: threading.Event) -> None:
+        """Build the whole site, unless `cancel` is set first (a newer change: then stop)."""
+        self.memo.first = functools.partial(live.go_on, cancel)  # rendering stops at the next page too
+        try:
+            for checked in self.later:
+                r = build(checked, self.memo).rendered
+                if self.live.full(r.files, r.nav, (checked.build_date, r.footer), {}, cancel) == 0:
+                    print(f"built {len(checked.validated.studies)} studies into {self.live.out}/", file=sys.stderr)
+            self.later = []
+        except live.Cancelled:
+            pass
+        finally:
+            self.memo.first = None
+
+
+def pdf_bytes(html: str, memo: Memo | None = None) -> bytes:
+    """The PDF of the print document `html`, from `memo` when the same document was printed before."""
+    if memo is None:
+        return make_pdf(html)[0]
+    return base64.b64decode(memo.get("pdf", {"html": html}, lambda: base64.b64encode(make_pdf(html)[0]).decode()))
 
 
 def version() -> str:

@@ -47,25 +47,40 @@ class State:
     def __init__(self) -> None:
         self.problems: tuple[Problem, ...] = ()
         self.good = False
+        self.looked_at: str | None = None  # the page the browser asked for last: built first after a change
 
 
-def serve(out: Path, port: int, watched: list[Path], rebuild: Callable[[bool], Sequence[Problem]]) -> int:
+Rebuild = Callable[[bool, list[Path], str | None], Sequence[Problem]]
+Rest = Callable[[threading.Event], object]
+
+
+def serve(out: Path, port: int, watched: list[Path], rebuild: Rebuild, rest: Rest | None = None) -> int:
     """Run `rebuild`, serve `out` on 127.0.0.1:port, and run `rebuild` again whenever a watched
-    file or folder changes, until Ctrl-C. `rebuild(good)` builds and returns the problems that
-    kept it from building the whole site; `good` says a build from valid files is being served."""
+    file or folder changes, until Ctrl-C. `rebuild(good, changed, looked_at)` builds and returns the
+    problems that kept it from building the whole site; `good` says a build from valid files is being
+    served, `changed` the files changed, `looked_at` the page last asked for. `rest`, when given, then
+    finishes what `rebuild` left for later (a first pass builds only the pages looked at first), in
+    the background, stopped (its event set) when a newer change arrives."""
     state = State()
-    _rebuild(state, rebuild, port)
+    seen = _snapshot(watched)
+    _rebuild(state, rebuild, port, [])
+    background = Background(rest)
+    background.start(state)
+    background.stop(wait=True)  # the first build: whole before serving
     server = start_server(out, port, state)
     print(f"serving on http://127.0.0.1:{port}/ (Ctrl-C to stop)", file=sys.stderr)
-    seen = _snapshot(watched)
     try:
         while True:
-            time.sleep(0.5)
+            time.sleep(0.1)
             now = _snapshot(watched)
             if now != seen:
+                changed = sorted(Path(p) for p in set(now) ^ set(seen) | {p for p in now if seen.get(p) != now[p]})
                 seen = now
-                _rebuild(state, rebuild, port)
+                background.stop()
+                _rebuild(state, rebuild, port, changed)
+                background.start(state)
     except KeyboardInterrupt:
+        background.stop()
         server.shutdown()
         return 0
 
@@ -78,8 +93,30 @@ def start_server(out: Path, port: int, state: State) -> http.server.ThreadingHTT
     return server
 
 
-def _rebuild(state: State, rebuild: Callable[[bool], Sequence[Problem]], port: int) -> None:
-    problems = tuple(rebuild(state.good))
+class Background:
+    """`rest` run in a thread after a valid rebuild; `stop` asks it to stop (or waits for it) and joins."""
+
+    def __init__(self, rest: Rest | None) -> None:
+        self.rest = rest
+        self.thread: threading.Thread | None = None
+        self.cancel = threading.Event()
+
+    def start(self, state: State) -> None:
+        if self.rest is not None and not state.problems:
+            self.cancel = threading.Event()
+            self.thread = threading.Thread(target=self.rest, args=(self.cancel,), daemon=True)
+            self.thread.start()
+
+    def stop(self, wait: bool = False) -> None:
+        if self.thread is not None:
+            if not wait:
+                self.cancel.set()
+            self.thread.join()
+            self.thread = None
+
+
+def _rebuild(state: State, rebuild: Rebuild, port: int, changed: list[Path]) -> None:
+    problems = tuple(rebuild(state.good, changed, state.looked_at))
     state.good = state.good or not problems
     state.problems = problems
     if problems:
@@ -102,6 +139,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         if route == STYLESHEET_URL:
             return self._answer(STYLESHEET, "text/css; charset=utf-8")
         page = self._html_file(route)
+        if page is not None and route != "/404.html":
+            self.state.looked_at = route
         if problems and page is not None:
             return self._answer(
                 with_banner(page.read_text(encoding="utf-8"), len(problems)), "text/html; charset=utf-8"

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from evsynth.core.paths import ROOT
+from evsynth.publish import cache
 from evsynth.publish.engine import Engine, config_for, engine_name, missing_nav, run, templates
 
 
@@ -98,7 +99,12 @@ def csp_for(html: str, base: str, name: str = "page", engine: Engine = "material
 
 def add_csp(site: Path, engine: Engine = "material") -> None:
     """Insert a Content-Security-Policy meta element at the top of every page's <head>."""
-    for page in sorted(site.rglob("*.html")):
+    add_csp_to(site, sorted(site.rglob("*.html")), engine)
+
+
+def add_csp_to(site: Path, pages: list[Path], engine: Engine = "material") -> None:
+    """Insert the policy into `pages` of `site` (those just built)."""
+    for page in pages:
         html = page.read_text(encoding="utf-8")
         policy = csp_for(html, base_url(page, site), str(page.relative_to(site)), engine)
         meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
@@ -121,6 +127,10 @@ def write_site(
     The temporary folder lives in the (git-ignored) work folder and is removed on any failure or
     interruption; one left by a killed build is removed by the next build.
     """
+    digest = cache.site_digest([pages, nav, extra, build_date, footer, engine])
+    if cache.site_up_to_date(work, out, digest):  # the same inputs as the site in place: nothing to build
+        return 0
+    cache.record_site(work, out, None)
     docs = work / "docs"
     write_pages(pages, docs, ROOT / "site_src" / "pages")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -130,7 +140,8 @@ def write_site(
     try:
         code = _build_into(tmp, work, docs, nav, extra, (build_date, footer), engine)
         if code == 0:
-            _swap(tmp, out, work)
+            swap(tmp, out, work)
+            cache.record_site(work, out, digest)
         return code
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -175,7 +186,7 @@ def _build_into(
     return 0
 
 
-def _swap(tmp: Path, out: Path, work: Path) -> None:
+def swap(tmp: Path, out: Path, work: Path) -> None:
     """Replace `out` with the finished build `tmp` (a rename when both are on one file system)."""
     staged = tmp
     if tmp.stat().st_dev != out.parent.stat().st_dev:  # another file system: copy beside `out` first

@@ -19,6 +19,7 @@ import pandas as pd
 from pybtex.database import BibliographyData
 
 from evsynth.core import escape
+from evsynth.core.memo import Memo
 from evsynth.core.model import READING_SECTIONS, Study, Value
 from evsynth.load.files import Bibliography
 from evsynth.render import value_rows, views
@@ -198,8 +199,14 @@ def detex(text: str) -> str:
     return decoded.replace("{", "").replace("}", "")
 
 
-def all_downloads(syn: Synthesis, bib: Bibliography) -> dict[str, str]:
-    """Every download of the site by file name."""
+def all_downloads(syn: Synthesis, bib: Bibliography, memo: Memo | None = None) -> dict[str, str]:
+    """Every download of the site by file name (the bibliography's through `memo`: when it changed)."""
+    if memo is not None:
+        bib_ris = {"bib": bib.entries, "where": bib.where}
+        bibtex = memo.get("download:references.bib", bib_ris, lambda: references_bib(bib))
+        ris = memo.get("download:references.ris", bib_ris, lambda: references_ris(bib))
+    else:
+        bibtex, ris = references_bib(bib), references_ris(bib)
     return {
         "studies.csv": studies_csv(syn.studies),
         "studies.json": studies_json(syn.studies),
@@ -209,8 +216,8 @@ def all_downloads(syn: Synthesis, bib: Bibliography) -> dict[str, str]:
             else tables.pooled_frame(syn.pooled)
         ),
         "discrepancies.csv": discrepancies_csv(syn.impacts),
-        "references.bib": references_bib(bib),
-        "references.ris": references_ris(bib),
+        "references.bib": bibtex,
+        "references.ris": ris,
         "comparison.csv": frame_csv(
             syn.comparison.set_axis([views.column_label(c) for c in syn.comparison.columns], axis=1)
         ),

@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from evsynth.cite.vancouver import Cited, Reference
 from evsynth.core import escape
+from evsynth.core.memo import Memo
 from evsynth.core.model import Study
 from evsynth.core.paths import TEMPLATES
 from evsynth.core.problems import CODES
@@ -41,6 +42,7 @@ from evsynth.render import (
 )
 from evsynth.render.decision import decision, reading_basis
 from evsynth.render.fielddoc import field_docs
+from evsynth.render.incremental import render_page
 from evsynth.render.places import place
 from evsynth.synthesis.harms import harms
 from evsynth.synthesis.outcomes import RULES
@@ -132,10 +134,11 @@ class Renderer:
         history: list[Change] | None = None,
         evidence_date: str | None = None,
         plots: list[forest_data.Forest] | None = None,
+        memo: Memo | None = None,
     ):
         self.syn, self.cited, self.vocab, self.figures, self.history = syn, cited, vocab, figures, history
         self.plots = forest_data.forests(syn, vocab.groups) if plots is None else plots
-        self.evidence_date = evidence_date
+        self.evidence_date, self.memo = evidence_date, memo
         self.env = environment(vocab)
         self.keys: dict[str, list[str]] = {}
         self.out: dict[str, str] = {}
@@ -146,16 +149,9 @@ class Renderer:
         """Render `template` as the page at `path` ('studies/x/index.md'), citing `keys`."""
         refs: list[Reference] = self.cited.refs(keys or [])
         self.keys[path] = [r.key for r in refs]
-        self.out[path] = self.env.get_template(template).render(
-            syn=self.syn,
-            vocab=self.vocab,
-            figures=self.figures,
-            refs=refs,
-            ref_keys={r.key for r in refs},
-            root="../" * path.count("/"),
-            evidence_date=self.evidence_date,
-            **ctx,
-        )
+        context = dict(syn=self.syn, vocab=self.vocab, figures=self.figures, refs=refs, ref_keys={r.key for r in refs},
+                       root="../" * path.count("/"), evidence_date=self.evidence_date, **ctx)  # fmt: skip
+        self.out[path] = render_page(self.memo, self.env, path, template, context)
 
     def group_context(self, group: str) -> dict[str, Any]:
         studies = [s for s in self.syn.studies if s.group == group]
@@ -331,14 +327,16 @@ def render_site(
     vocab: Vocabularies,
     history: list[Change] | None = None,
     evidence_date: str | None = None,
+    memo: Memo | None = None,
 ) -> Rendered:
-    """Every generated page, figure and download, rendered once for the site and the PDF alike."""
+    """Every generated page, figure and download, rendered once for the site and the PDF alike (through
+    `memo`, when given, only what changed)."""
     plots = forest_data.forests(syn, vocab.groups)
-    drawn = figures.draw(syn, vocab, plots)
-    r = Renderer(syn, cited, vocab, drawn, history, evidence_date, plots)
+    drawn = figures.draw(syn, vocab, plots, memo)
+    r = Renderer(syn, cited, vocab, drawn, history, evidence_date, plots, memo)
     files = r.pages()
     files.update({f"figures/{name}": svg for name, svg in drawn.items()})
-    files.update({f"downloads/{name}": text for name, text in downloads.all_downloads(syn, cited.bib).items()})
+    files.update({f"downloads/{name}": text for name, text in downloads.all_downloads(syn, cited.bib, memo).items()})
     return Rendered(files, r.nav(), r.keys, drawn, search_view.footer(syn.flow))
 
 

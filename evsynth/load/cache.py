@@ -1,0 +1,58 @@
+"""Read the build cache (`build/cache`, git-ignored, safe to delete): the rendered pages and figures
+of earlier builds by content key (`core.memo`), and the code version every key is salted with.
+
+A cache file that cannot be read (missing, truncated, not JSON, another format) is an empty cache:
+the build renders everything and says nothing. Publish writes it back (`publish/cache.py`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from evsynth.core.memo import Memo
+from evsynth.core.paths import PACKAGE, ROOT, TEMPLATES
+
+CACHE = ROOT / "build" / "cache"
+FORMAT = "evsynth-render-cache-1"
+RENDER_FILE = "render.json"
+
+
+def code_version(folders: tuple[Path, ...] = (PACKAGE, TEMPLATES)) -> str:
+    """A hash of every file of the evsynth package and the page templates, and of the libraries'
+    versions: a change to any of them is a new version, so no entry made by other code is read back."""
+    h = hashlib.sha256(FORMAT.encode() + ",".join(library_versions()).encode())
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            h.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+LIBRARIES = ("jinja2", "markupsafe", "matplotlib", "numpy", "pandas", "scipy", "pybtex", "latexcodec", "weasyprint")
+
+
+def library_versions() -> list[str]:
+    """The versions of the libraries that shape rendered text (templates, figures, numbers, the PDF)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for name in LIBRARIES:
+        try:
+            out.append(f"{name}=={version(name)}")
+        except PackageNotFoundError:
+            out.append(f"{name}: none")
+    return out
+
+
+def read_memo(cache: Path = CACHE, salt: str | None = None) -> Memo:
+    """The render memo saved by the last build under `cache` (empty when there is none or it is unreadable)."""
+    salt = salt or code_version()
+    try:
+        data = json.loads((cache / RENDER_FILE).read_text(encoding="utf-8"))
+        entries = data["entries"] if data.get("format") == FORMAT and data.get("salt") == salt else {}
+        if not (isinstance(entries, dict) and all(isinstance(v, str) for v in entries.values())):
+            entries = {}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        entries = {}
+    return Memo(salt, dict(entries))
