@@ -138,3 +138,13 @@ def test_wrap_and_clip_answer_as_measuring_word_by_word_would() -> None:
             for bold in (False, True):
                 assert wrap(text, width, bold) == greedy(text, width, bold), (text, width)
                 assert clip(text, width, bold) == cut(text, width, bold), (text, width)
+
+
+def test_rows_sharing_a_note_share_its_letter() -> None:
+    def row(study: str, notes: tuple[str, ...]) -> Row:
+        return Row(study, study, "not stated", ("1/2",), 0.5, 0.1, 0.9, None, False, notes)
+
+    rows = (row("a", ("Same note.", "First only.")), row("b", ("Same note.",)), row("c", ("Last.", "Same note.")))
+    sg = Subgroup("pvp", "PVP", "any", "any time", rows, None)
+    forest = Forest("pain-relief", "Pain relief", "proportion", "axis", ("Events/N",), (sg, sg))
+    assert forest.notes == [("a", "Same note."), ("b", "First only."), ("c", "Last.")]

@@ -176,3 +176,12 @@ def test_methods_states_the_rules_the_code_applies(monkeypatch: pytest.MonkeyPat
     assert f"I² above {grade.INCONSISTENT_I2:g}%" in text and "starts at **low**" in text
     monkeypatch.setattr(grade, "OPTIMAL_INFORMATION_SIZE", 400)
     assert "fewer than 400 patients" in str(methods.certainty())
+
+
+def test_a_row_whose_patients_are_not_reported_never_says_zero_patients() -> None:
+    from evsynth.synthesis.grade import Downgrade
+
+    unknown, known = Body(k=1, n=0, designs=CASE_SERIES), Body(k=1, n=39, designs=CASE_SERIES)
+    d = Downgrade("imprecision", 1, "few-patients")
+    assert "not reported" in sof.footnote(d, unknown) and "0 patients" not in sof.footnote(d, unknown)
+    assert "39 patients, below the optimal information size" in sof.footnote(d, known)

@@ -98,9 +98,7 @@ class Forest:
     @property
     def notes(self) -> list[tuple[str, str]]:
         """(letter, text) of every row note, lettered in order of first appearance."""
-        seen: list[str] = []
-        for sg in self.subgroups:
-            seen += [n for r in sg.rows for n in r.notes if n not in seen]
+        seen = list(dict.fromkeys(n for sg in self.subgroups for r in sg.rows for n in r.notes))
         return [(chr(ord("a") + i) if i < 26 else str(i + 1), n) for i, n in enumerate(seen)]
 
     def only(self, group: str) -> Forest:

@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from evsynth.core.model import Study
 from evsynth.render import views
+from evsynth.render.forest_data import UNIT_WORDS
 from evsynth.synthesis import grade
 from evsynth.synthesis.grade import Body, Certainty, Downgrade
 from evsynth.synthesis.harms import Harms
@@ -90,7 +91,8 @@ def footnote(d: Downgrade, b: Body) -> Markup:
     elif d.rule == "recorded":
         return Markup(md(head)) + md("; ".join(b.indirect))
     else:
-        why = f"{b.n} patients, below the optimal information size"
+        unknown = "number of patients not reported: the optimal information size is not shown to be met"
+        why = f"{b.n} patients, below the optimal information size" if b.n else unknown
         if b.ci is not None and d.rule != "few-patients":
             why += f"; 95% CI {_per100(b.ci[0])} to {_per100(b.ci[1])} per 100 is wide"
     return md(head + why)
@@ -100,7 +102,8 @@ def _row(outcome: str, definition: Markup, time: str, b: Body, result: Markup, s
     c = grade.rate(b)
     notes = tuple((d, footnote(d, b)) for d in c.downgrades)
     statement, claim = said
-    return Row(outcome, definition, time, f"{b.n} ({_studies(b.k)})", result, c, statement, notes, claim)
+    participants = f"{b.n if b.n else 'number not reported'} ({_studies(b.k)})"
+    return Row(outcome, definition, time, participants, result, c, statement, notes, claim)
 
 
 def _statement(c: Certainty, verb: str, intervention: str) -> tuple[str, str]:
@@ -203,8 +206,8 @@ def missing_row(title: str, kind: str, studies: list[Study]) -> Row:
     reasons = []
     per = [o for o in found if o.per != "patients" and o.events is not None]
     if per:
-        units = ", ".join(sorted({o.per.replace("-", " ") for o in per}))
-        reasons.append(f"{_studies(len(per))} {'counts' if len(per) == 1 else 'count'} it in {units}, not patients")
+        units = " or ".join(sorted({UNIT_WORDS.get(o.per, "per " + o.per.replace("-", " ").rstrip("s")) for o in per}))
+        reasons.append(f"{_studies(len(per))} {'counts' if len(per) == 1 else 'count'} it {units}, not per patient")
     if any(o.study.design.type == "case-report" for o in found):
         reasons.append("a case report is not pooled")
     silent = len(studies) - len(found)
