@@ -181,3 +181,25 @@ def test_fast_schema_check_agrees_with_jsonschema_on_every_fixture_and_study() -
         checked += 1
         assert schema_valid_fast(doc.data) == (list(_validator().iter_errors(doc.data)) == []), p
     assert checked > 20
+
+
+@settings(deadline=None)
+@given(st.integers(1, 400).flatmap(lambda t: st.tuples(st.integers(0, t), st.just(t))), st.integers(0, 2))
+def test_a_count_is_found_again_from_its_percentage_rounded_or_truncated(kt: tuple[int, int], decimals: int) -> None:
+    import math
+
+    from evsynth.synthesis.outcomes import counts_for_percent
+
+    k, total = kt
+    exact = 100 * k / total
+    for printed in (round(exact, decimals), math.floor(exact * 10**decimals) / 10**decimals):
+        assert k in counts_for_percent(printed, total, most=total + 1, decimals=decimals), (printed, total)
+
+
+def test_a_percentage_no_whole_count_prints_as_is_not_back_calculated() -> None:
+    from evsynth.synthesis.outcomes import counts_for_percent, printed_decimals
+
+    assert counts_for_percent(74.4, 36, most=2, decimals=printed_decimals(74.4)) == []  # 26/36 72.2, 27/36 75.0
+    assert counts_for_percent(78, 18, most=2, decimals=printed_decimals(78)) == [14]  # 77.8 rounded
+    assert counts_for_percent(55, 18, most=2, decimals=0) == [10]  # 55.6 truncated
+    assert counts_for_percent(90.9, 11, most=2, decimals=printed_decimals(90.9)) == [10]

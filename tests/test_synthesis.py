@@ -8,6 +8,7 @@ import io
 import json
 import os
 import re
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -373,3 +374,24 @@ def test_an_analysis_of_differently_defined_responses_says_so(tmp_path: Path) ->
     assert not [p for p in checked.problems if p.is_error], checked.problems
     (tae,) = [r for r in pipeline.synthesis(checked).pooled if r["group"] == "tae" and r["outcome"] == "pain-relief"]
     assert tae["pooled"].k == 2 and tae["definitions_differ"]
+
+
+def test_complications_never_graded_give_no_serious_count(tmp_path: Path) -> None:
+    """A study counting complications in patients without grading them adds no '0 serious'."""
+    from evsynth.render.sof import harms_text
+    from evsynth.synthesis.harms import harms
+
+    text = (FIXTURES / "evidence" / "other-2021.yaml").read_text()
+    (tmp_path / "other-2021.yaml").write_text(
+        text.replace(
+            "    of: 31\n    per: vertebrae\n    severity: minor\n", "    per: patients\n    severity: not-graded\n"
+        )
+    )
+    checked = gather(tmp_path, REFERENCES)
+    assert not [p for p in checked.problems if p.is_error]
+    got = harms(checked.validated.studies)
+    assert (got.studies, got.graded, got.serious, got.unstated) == (1, 0, 0, 6)
+    words = harms_text(got)
+    assert "not graded" in words and "0 serious" not in words
+    graded = harms_text(replace(got, graded=1, graded_patients=40, serious=2))
+    assert graded.startswith("2 serious, 0 minor in 40 patients of the 1 study that grades them (crude 5 per 100)")

@@ -88,8 +88,10 @@ def _score(analyses: list[ScoreAnalysis]) -> Markup:
 
 
 def _harms(h: Harms) -> Markup:
+    if h.graded:
+        return md(f"{h.serious} in {h.graded_patients} patients ({h.graded} {'study' if h.graded == 1 else 'studies'})")
     if h.studies:
-        return md(f"{h.serious} in {h.patients} patients ({h.studies} {'study' if h.studies == 1 else 'studies'})")
+        return Markup('<span class="nr">not graded</span>')
     if h.other_units:
         return Markup('<span class="nr">not counted in patients</span>')
     return views.NOT_REPORTED

@@ -171,6 +171,7 @@ class Renderer:
             "category_labels": [e["label"] for e in self.vocab.raw["interventions"].values() if e["group"] == group],
             "forests": forest_data.page_forests(self.plots, group, pooled),
         } | views.group_view(span, pooled, studies)
+        g["harms_text"] = sof.harms_text(g["harms"])
         table = sof.build(g, self.vocab.groups[group], g["harms"])
         g["sof"], g["decision"] = table, decision(g, table)
         return g

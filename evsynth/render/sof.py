@@ -144,9 +144,11 @@ def proportion_row(r: dict[str, Any], intervention: str) -> Row:
 
 
 def score_row(a: ScoreAnalysis, intervention: str) -> Row:
-    n = sum(int(r.n.value) for r in a.rows if r.n is not None)
-    b = Body(k=len(a.rows), n=n, designs=tuple(r.study.design.type for r in a.rows),
-             indirect=tuple(i.reason for r in a.rows for i in r.score.indirectness))  # fmt: skip
+    rows = [r for r in a.rows if r.poolable] if a.change is not None else list(a.rows)  # the result's own studies
+    n = sum(int(r.n.value) for r in rows if r.n is not None)
+    i2 = a.change.i2 if a.change is not None and a.change.k > 1 else None
+    b = Body(k=len(rows), n=n, designs=tuple(r.study.design.type for r in rows), i2=i2,
+             indirect=tuple(i.reason for r in rows for i in r.score.indirectness))  # fmt: skip
     scale = a.rows[0].score.scale_range
     span = ""
     if scale and scale.min is not None and scale.max is not None:
@@ -156,7 +158,8 @@ def score_row(a: ScoreAnalysis, intervention: str) -> Row:
     if a.change is not None:
         how = "pooled" if a.change.k > 1 else "single study"
         ch = a.change
-        result = md(f"mean change {ch.estimate:.1f} points (95% CI {ch.ci_low:.1f} to {ch.ci_high:.1f}), {how}")
+        het = f"; I² {ch.i2:.0f}%" if ch.k > 1 else ""
+        result = md(f"mean change {ch.estimate:.1f} points (95% CI {ch.ci_low:.1f} to {ch.ci_high:.1f}), {how}{het}")
     else:
         first = a.rows[0]
         result = Markup(f"{views.val(first.before.mean)} → {views.val(first.after.mean)}") + md(
@@ -183,6 +186,31 @@ def duration_row(studies: list[Study], intervention: str) -> Row | None:
                 result, statement)  # fmt: skip
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def harms_text(h: Harms) -> str:
+    """Serious complications in words: a rate only from the studies that grade them."""
+    if not h.graded:
+        who = (
+            "the study counting complications in patients"
+            if h.studies == 1
+            else (f"the {h.studies} studies counting complications in patients")
+        )
+        says = "does" if h.studies == 1 else "do"
+        text = f"seriousness not graded: {who} ({h.patients} patients) {says} not say which were serious; no rate"
+    else:
+        rate = f" (crude {_per100(h.serious / h.graded_patients)} per 100)" if h.graded_patients else ""
+        text = (f"{h.serious} serious, {h.minor} minor in {h.graded_patients} patients of the "
+                f"{_count(h.graded, 'study that grades', 'studies that grade')} them{rate}")  # fmt: skip
+        if h.studies > h.graded:
+            text += f"; {_count(h.studies - h.graded, 'study does', 'studies do')} not grade them"
+    if h.serious_other_units:
+        text += f"; {h.serious_other_units} serious counted per procedure or in an unstated unit, not added"
+    return text
+
+
 def harms_row(h: Harms, studies: list[Study], intervention: str) -> Row:
     counting = [s for s in studies if any((c.per or "not-stated") == "patients" and c.n is not None
                                           for c in s.complications)]  # fmt: skip
@@ -193,9 +221,7 @@ def harms_row(h: Harms, studies: list[Study], intervention: str) -> Row:
         return Row("Serious complications", definition, "during follow-up", "no studies", md(why), None,
                    "No evidence in patients.", claim="No evidence in patients.")  # fmt: skip
     b = Body(k=h.studies, n=h.patients, designs=tuple(s.design.type for s in counting))
-    result = md(f"{h.serious} serious in {h.patients} patients (crude {_per100(h.serious / h.patients)} per 100)"
-                if h.patients else f"{h.serious} serious")  # fmt: skip
-    result += Markup("<br>") + md(f"minor {h.minor}; seriousness not stated {h.unstated}")
+    result = md(harms_text(h))
     statement = _uncertain("the risk of serious complications of", intervention)
     return _row("Serious complications", definition, "during follow-up", b, result, statement)
 

@@ -5,7 +5,8 @@ For an outcome (pain relief, radiological response...), a study contributes one 
 - from the most direct report: full text, then abstract, then another paper's table, then its text;
 - at the latest time point that report gives;
 - responders as printed, else the sum of the categories the paper counts as responses, else
-  back-calculated from a printed percentage when exactly one whole count fits (marked derived).
+  back-calculated from a printed percentage when exactly one whole count fits it at its printed
+  precision, rounded or truncated (marked derived).
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ def counts(r: Response) -> tuple[int | None, int | None, str]:
         return sum(int(c.value) for c in cats), total, "categories"
     pct = resp.percent if resp else None
     if isinstance(pct, Value) and total:
-        fits = counts_for_percent(float(pct), total, most=2)
+        fits = counts_for_percent(float(pct), total, most=2, decimals=printed_decimals(pct.value))
         if len(fits) == 1:
             return fits[0], total, "from percentage"
     return None, total, "not derivable"
@@ -100,15 +101,24 @@ def strict_events(o: Outcome) -> int | None:
     return int(cats[0].n.value)
 
 
-def counts_for_percent(pct: float, total: int, most: int) -> list[int]:
-    """Whole counts k of `total` whose percentage is within a point of `pct`, at most `most` of them
-    (a handful of candidates around pct% of total, whatever the size of total)."""
-    start = max(0, int(total * (pct - 1) / 100))
+def printed_decimals(x: object) -> int:
+    """Decimal places of a number as written in the study file (74.4 -> 1, 78 -> 0)."""
+    text = repr(x)
+    return 0 if isinstance(x, int) or "." not in text or "e" in text.lower() else len(text.split(".")[1])
+
+
+def counts_for_percent(pct: float, total: int, most: int, decimals: int = 0) -> list[int]:
+    """Whole counts k of `total` whose percentage prints as `pct` at its printed precision, rounded
+    or truncated (78% fits 14/18 = 77.8%; 74.4% fits no count of 36), at most `most` of them."""
+    step = 10.0**-decimals
+    low, high = pct - step / 2, pct + step  # rounding from below, truncation from above
+    start = max(0, int(total * low / 100) - 1)
     out: list[int] = []
     for k in range(start, total + 1):
-        if 100 * k / total - pct >= 1 or len(out) == most:
+        share = 100 * k / total
+        if share >= high or len(out) == most:
             break
-        if abs(100 * k / total - pct) < 1:
+        if share >= low - 1e-9:
             out.append(k)
     return out
 
