@@ -4,8 +4,10 @@ At n and 4n synthetic studies (`build.py synth`) the work done at each known qua
 counted; linear growth multiplies it by about 4, findings x studies by about 16. The spots:
 - a finding's sensitivity (`synthesis/sensitivity`): the studies whose readings are chosen again
   (`choose_outcome`, `relief_duration`) to pool without the reading used;
-- the pages (`render/pages`): the data-quality findings each page looks through for its own.
-The forest plots and the timeline are drawn as stubs here: they are counted by the benchmark.
+- the pages (`render/pages`): the data-quality findings each page looks through for its own;
+- the forest plots (`render/forest`): the rows looked through to letter the row notes (once per
+  plot, not once per row).
+The timeline is drawn as a stub here: it is counted by the benchmark.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any, TypeVar
 import pytest
 
 from evsynth import pipeline
-from evsynth.render import forest, quality_view, timeline
+from evsynth.render import forest, forest_data, quality_view, timeline
 from evsynth.synthesis import impact, outcomes, sensitivity
 from evsynth.tools.synthetic_evidence import synthesize_evidence
 
@@ -85,7 +87,26 @@ def page_work(checked: pipeline.Checked, monkeypatch: pytest.MonkeyPatch) -> int
     return Visits.seen
 
 
-@pytest.mark.parametrize("work", [sensitivity_work, page_work])
+def forest_work(checked: pipeline.Checked, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Rows looked through to letter the row notes while every forest plot is drawn."""
+    plots = forest_data.forests(pipeline.synthesis(checked), checked.vocab.groups)
+    notes = forest_data.Forest.notes.fget  # type: ignore[attr-defined]
+    tally = [0]
+
+    def counted(f: forest_data.Forest) -> list[tuple[str, str]]:
+        tally[0] += sum(len(sg.rows) for sg in f.subgroups)
+        return notes(f)  # type: ignore[no-any-return]
+
+    with monkeypatch.context() as m:
+        m.setattr(forest_data.Forest, "notes", property(counted))
+        for f in plots:
+            for variant in ("wide", "narrow"):
+                forest.draw(f, variant, f.title)
+    assert any(r.notes for f in plots for sg in f.subgroups for r in sg.rows), "no row notes: nothing was counted"
+    return tally[0]
+
+
+@pytest.mark.parametrize("work", [sensitivity_work, page_work, forest_work])
 def test_work_at_the_former_quadratic_spots_grows_linearly(
     checked: dict[int, pipeline.Checked], monkeypatch: pytest.MonkeyPatch, work: Callable[..., int]
 ) -> None:

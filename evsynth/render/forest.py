@@ -55,8 +55,12 @@ def estimate(forest: Forest, est: float | None, lo: float | None, hi: float | No
     return f"{fmt(forest, est)} [{fmt(forest, lo)}, {fmt(forest, hi)}]"
 
 
-def marks(forest: Forest, row: Row) -> str:
-    letters = {text: letter for letter, text in forest.notes}
+def note_letters(forest: Forest) -> dict[str, str]:
+    """Each row note's letter (worked out once per plot: every row looks its notes up here)."""
+    return {text: letter for letter, text in forest.notes}
+
+
+def marks(letters: dict[str, str], row: Row) -> str:
     return f" [{', '.join(letters[n] for n in row.notes)}]" if row.notes else ""
 
 
@@ -73,9 +77,9 @@ def weighted(forest: Forest) -> bool:
     return any(sg.summary is not None for sg in forest.subgroups)
 
 
-def row_lines(forest: Forest, row: Row, variant: str) -> list[Line]:
+def row_lines(forest: Forest, row: Row, variant: str, letters: dict[str, str]) -> list[Line]:
     """A study's line(s): its texts by column and its square and CI."""
-    label = row.label + marks(forest, row)
+    label = row.label + marks(letters, row)
     est = estimate(forest, row.estimate, row.ci_low, row.ci_high)
     weight = f"{row.weight:.1f}%" if row.weight is not None else "–"
     mark = ("square" if row.pooled else "hollow", row.estimate, row.ci_low, row.ci_high, row.weight)
@@ -122,10 +126,11 @@ def heterogeneity(s: Summary) -> str:
 
 def body(forest: Forest, variant: str, est_col: int) -> list[Line]:
     lines: list[Line] = []
+    letters = note_letters(forest)
     for sg in forest.subgroups:
         lines.append(Line({}, span=f"{sg.group_title}, {sg.window_title}", bold=True))
         for row in sg.rows:
-            lines += row_lines(forest, row, variant)
+            lines += row_lines(forest, row, variant, letters)
         lines += summary_lines(forest, sg, variant, est_col)
         lines.append(Line({}))
     return lines[:-1]
