@@ -234,6 +234,10 @@ def missing_row(title: str, kind: str, studies: list[Study]) -> Row:
     if per:
         units = " or ".join(sorted({UNIT_WORDS.get(o.per, "per " + o.per.replace("-", " ").rstrip("s")) for o in per}))
         reasons.append(f"{_studies(len(per))} {'counts' if len(per) == 1 else 'count'} it {units}, not per patient")
+    uncounted = [o for o in found if o.events is None]
+    if uncounted:
+        prints = "prints" if len(uncounted) == 1 else "print"
+        reasons.append(f"{_studies(len(uncounted))} {prints} no count of patients that can be pooled")
     if any(o.study.design.type == "case-report" for o in found):
         reasons.append("a case report is not pooled")
     silent = len(studies) - len(found)
