@@ -59,10 +59,7 @@ test: $(DEV_STAMP) debs-test $(NPM_STAMP)
 	$(PY) -m pytest
 
 bench: $(DEV_STAMP) debs-test $(NPM_STAMP)
-	$(PY) benchmarks/bench.py
-	$(PY) benchmarks/bench_pdf.py
-	$(PY) benchmarks/incremental.py
-	$(PY) benchmarks/lighthouse.py
+	$(PY) benchmarks/all.py
 
 clean:
 	rm -rf site build .pytest_cache .mypy_cache .hypothesis test-artifacts node_modules

@@ -164,11 +164,6 @@ def site_real(engine: str = "material") -> float:
     return round(best, 2)
 
 
-def serve_rebuild(material_site: float) -> float:
-    """What `serve` does after a save: the site without the PDF; it polls every 0.5 s."""
-    return round(material_site + 0.5, 2)
-
-
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
@@ -176,7 +171,7 @@ def main() -> int:
     ap.add_argument("--with-pdf", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000, 10000])
     ap.add_argument("--html", type=int, nargs="*", default=[100, 1000])
-    ap.add_argument("--pdf", type=int, nargs="*", default=[100, 1000])
+    ap.add_argument("--pdf", type=int, nargs="*", default=[])  # the PDF: benchmarks/bench_pdf.py
     ap.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results.md")
     args = ap.parse_args()
     if args.one:
@@ -246,23 +241,18 @@ def targets(rows: list[dict[str, object]]) -> list[str]:
 
 
 def report(rows: list[dict[str, object]], check_seconds: float, sites: dict[str, float]) -> str:
-    serve_seconds = serve_rebuild(sites["material"])
     lines = [
-        f"# Benchmark results ({date.today()})",
-        "",
-        f"Machine: {machine()}.",
+        f"## Data stages and HTML builds (`benchmarks/bench.py`, {date.today()})",
         "",
         "Synthetic evidence from `build.py synth` (the real files' shapes). Times are wall clock; memory is",
         "the peak resident set of the process after the stage. Regenerate with `make bench`.",
         "",
         f"- `build.py check` on the real evidence, interpreter start included: **{check_seconds:.2f} s** "
         "(target < 1 s).",
-        f"- `build.py serve`, a saved study shown: at most **{serve_seconds:.1f} s** (rebuild without the PDF "
-        "plus the 0.5 s poll; target < 3 s).",
         f"- `build.py site --no-pdf` on the real evidence (best of 3): **{sites['material']:.2f} s** with Material, "
         f"**{sites['zensical']:.2f} s** with Zensical (`--engine zensical`).",
         "",
-        "## Data stages",
+        "### Data stages",
         "",
         "| studies | valid | libyaml parse | load | validate | pool | render Markdown | data stages | × libyaml |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -276,7 +266,7 @@ def report(rows: list[dict[str, object]], check_seconds: float, sites: dict[str,
         )
     lines += ["", *targets(rows), ""]
     lines += [
-        "## Full HTML build",
+        "### Full HTML build",
         "",
         "Our build is every stage plus the engine, the CSP and the swap (`build.py site --no-pdf --engine`); the",
         "plain build is the engine alone on the same generated Markdown (Zensical from a cold cache).",
@@ -301,7 +291,7 @@ def report(rows: list[dict[str, object]], check_seconds: float, sites: dict[str,
         "",
         "Target: within 1.3× of the plain mkdocs build at 1,000 studies.",
         "",
-        "## PDF",
+        "### PDF",
         "",
         "| studies | pages | seconds | per page | peak memory |",
         "| --- | --- | --- | --- | --- |",

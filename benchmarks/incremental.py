@@ -200,6 +200,8 @@ def main() -> int:
         print(rows[-1], file=sys.stderr)
     serve = None if args.no_serve else serve_latency()
     args.output.write_text(report(rows, serve), encoding="utf-8")
+    figures = json.dumps({"rows": rows, "serve": serve}, indent=1) + "\n"  # read by benchmarks/all.py
+    args.output.with_suffix(".json").write_text(figures, encoding="utf-8")
     print(args.output.read_text())
     return 0
 

@@ -163,6 +163,21 @@ def report(
     return "\n".join(lines) + "\n"
 
 
+def medians(results: list[tuple[str, str, list[dict[str, Any]]]]) -> list[dict[str, Any]]:
+    """Per page, the medians the report prints (read by benchmarks/all.py for the targets table)."""
+    return [
+        {
+            "page": name,
+            "path": path,
+            "scores": {cat: statistics.median(r["scores"][cat] for r in rs) for cat in CATEGORIES},
+            "kb": round(statistics.median(r["bytes"] for r in rs) / 1024),
+            "tbt_ms": round(statistics.median(r["tbt"] for r in rs)),
+            "load_average": round(os.getloadavg()[0], 1),
+        }
+        for name, path, rs in results
+    ]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
@@ -191,6 +206,7 @@ def main() -> int:
             subprocess.run(build, check=True, cwd=ROOT)
         results = measure(site, args.runs, not args.uncompressed)
     args.output.write_text(report(results, args.runs, chromium, version, not args.uncompressed), encoding="utf-8")
+    args.output.with_suffix(".json").write_text(json.dumps(medians(results), indent=1) + "\n", encoding="utf-8")
     print(args.output.read_text(encoding="utf-8"))
     return 0
 
