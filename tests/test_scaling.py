@@ -112,3 +112,16 @@ def test_work_at_the_former_quadratic_spots_grows_linearly(
 ) -> None:
     small, large = work(checked[N], monkeypatch), work(checked[4 * N], monkeypatch)
     assert large <= LINEAR * small, f"{work.__name__}: {small} at {N} studies, {large} at {4 * N}"
+
+
+def test_long_lived_stage_hands_the_heap_back_to_the_collector() -> None:
+    """Stages keep their inputs out of the collector's passes (`gc.freeze`) only while they run: a
+    long `serve` session would otherwise keep every earlier build's objects forever."""
+    import gc
+
+    with pipeline.long_lived():
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), pipeline.long_lived():
+        raise RuntimeError("a stage that fails")
+    assert gc.get_freeze_count() == 0
