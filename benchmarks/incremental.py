@@ -31,7 +31,8 @@ def data_build(ev: Path, refs: Path, cache: Path) -> tuple[float, int, int]:
     from evsynth import pipeline
 
     t = time.perf_counter()
-    checked = pipeline.check(ev, refs)
+    checked = pipeline.check(ev, refs, cache=cache)
+    pipeline.save_studies(checked, cache)
     memo = pipeline.read_cache(cache)
     built = pipeline.build(checked, memo)
     pipeline.save_cache(memo, cache)

@@ -41,7 +41,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"no study file differs from {args.base}", file=sys.stderr)
             return 0
         files += changed
-    checked = pipeline.check(args.evidence, args.references, files)
+    checked = pipeline.check_cached(args.evidence, args.references, files)
     from evsynth.render.pooling import own_problems, pooling_lines
 
     names = {load.display_path(f) for f in files}
@@ -70,7 +70,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def build_if_valid(args: argparse.Namespace, build: Callable[[pipeline.Checked, argparse.Namespace], int]) -> int:
     """load -> validate; on any error report it and build nothing, else run `build`."""
-    checked = pipeline.check(args.evidence, args.references)
+    checked = pipeline.check_cached(args.evidence, args.references)
     if has_errors(checked.problems):
         return report(checked.problems, len(checked.validated.studies), warnings=False)
     return build(checked, args)
@@ -156,7 +156,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     def rebuild(good: bool, changed: list[Path], looked_at: str | None) -> list[Problem]:
         """With errors, report them and keep the last good build (`good`), or, until there is one, build
         the valid studies only, so the pages and the field reference answer; else a first pass (Preview)."""
-        checked = pipeline.check(args.evidence, args.references)
+        checked = pipeline.check_cached(args.evidence, args.references)
         errors = [p for p in checked.problems if p.is_error]
         if errors:
             report(checked.problems, len(checked.validated.studies), warnings=False)

@@ -23,6 +23,7 @@ from evsynth.core.memo import Memo
 from evsynth.core.paths import STATIC_PAGES, TEMPLATES
 from evsynth.core.problems import Problem
 from evsynth.core.searchlog import SearchLog
+from evsynth.core.studycache import StudyCache
 from evsynth.core.vocab import Vocabularies
 from evsynth.load import cache as load_cache
 from evsynth.load import files as load
@@ -46,6 +47,7 @@ from evsynth.validate.folder import folder_clashes
 from evsynth.validate.searchlog import validate_log
 
 PDF_NAME = "downloads/evidence-synthesis.pdf"
+CACHE = load_cache.CACHE  # the build cache: git-ignored, safe to delete
 
 
 @dataclass
@@ -61,6 +63,7 @@ class Checked:
     build_date: str | None = None  # of the evidence (last commit, else evidence_date), never the clock
     search_log: SearchLog | None = None  # the literature search log, validated (None: no log)
     log_problems: list[Problem] = field(default_factory=list)
+    studies: StudyCache | None = None  # the study files' cache entries, read and made (None: no cache)
 
     @property
     def problems(self) -> list[Problem]:
@@ -82,16 +85,23 @@ class Loaded:
     checked_files: list[Path] | None  # `check FILE...`: the files checked against the rest of the folder
     search_log: RawLog | None = None  # evidence/search/ as read (None: no log, or read from git)
     study_ids: frozenset[str] = frozenset()  # the study files' names in the evidence folder
+    studies: StudyCache | None = None  # each study file parsed and validated before (None: no cache)
 
 
-def load_inputs(evidence: Path, references: Path, files: Sequence[Path] | None = None) -> Loaded:
-    """Read and parse every study file (or only `files`) and every BibTeX file; never raises on bad input."""
+def load_inputs(
+    evidence: Path, references: Path, files: Sequence[Path] | None = None, cache: Path | None = None
+) -> Loaded:
+    """Read and parse every study file (or only `files`) and every BibTeX file; never raises on bad input.
+    With `cache` (the build cache's folder), the study files parsed and validated before are read back."""
     paths = list(files) if files else load.study_paths(evidence)
     raw, problems = load.read_files(paths, load.STUDY_SUFFIX)
     bib_raw, bib_read = load.read_files(load.bib_paths(references), load.BIB_SUFFIX)
     folder = evidence.is_dir()
     problems += [p for p in (load.folder_problem(evidence), load.folder_problem(references)) if p]
-    loaded = _parse(evidence, (raw, problems), (bib_raw, bib_read), len(paths))
+    studies = load_cache.read_studies([(f.path, f.data) for f in raw], cache) if cache is not None else None
+    if studies is not None:
+        studies.whole = not files  # `check FILE...` keeps the other files' entries
+    loaded = _parse(evidence, (raw, problems), (bib_raw, bib_read), len(paths), studies)
     loaded.history = evidence_history(evidence) if folder else None
     loaded.last_change = last_evidence_date(evidence) if folder else None
     loaded.checked_files = paths if files else None
@@ -103,13 +113,15 @@ def load_inputs(evidence: Path, references: Path, files: Sequence[Path] | None =
 Read = tuple[list[load.RawFile], list[Problem]]  # the files read, and the problems reading them
 
 
-def _parse(evidence: Path, studies: Read, bibtex: Read, files: int) -> Loaded:
+def _parse(evidence: Path, studies: Read, bibtex: Read, files: int, cache: StudyCache | None = None) -> Loaded:
     """Parse what was read (from disk or from git): the study files against a deadline, the BibTeX."""
     deadline = Deadline(files)
-    docs, parse_problems = load.load_studies(studies[0], deadline)
+    docs, parse_problems = load.load_studies(studies[0], deadline, cache)
     bib, bib_problems = load.load_bibliography(bibtex[0])
     problems = studies[1] + parse_problems + bibtex[1] + bib_problems
-    return Loaded(evidence, docs, bib, load_vocabularies(), problems, deadline, None, None, None)
+    loaded = Loaded(evidence, docs, bib, load_vocabularies(), problems, deadline, None, None, None)
+    loaded.studies = cache
+    return loaded
 
 
 def load_revision(evidence: Path, references: Path, ref: str) -> Loaded | Problem:
@@ -138,7 +150,7 @@ def long_lived() -> Iterator[None]:
 def validate_inputs(loaded: Loaded) -> Checked:
     """Validate once: typed studies, the data-quality findings, every problem."""
     with long_lived():
-        validated = validate_evidence(loaded.docs, loaded.bib, loaded.vocab, deadline=loaded.deadline)
+        validated = validate_evidence(loaded.docs, loaded.bib, loaded.vocab, loaded.deadline, loaded.studies)
     if loaded.checked_files:
         folder = [p for p in load.study_paths(loaded.evidence) if p.suffix == load.STUDY_SUFFIX]
         validated.problems += folder_clashes(validated, loaded.docs, folder, loaded.checked_files)
@@ -155,12 +167,27 @@ def validate_inputs(loaded: Loaded) -> Checked:
         loaded.last_change or extracted,
         log,
         log_problems,
+        loaded.studies,
     )
 
 
-def check(evidence: Path, references: Path, files: Sequence[Path] | None = None) -> Checked:
-    """load -> validate, for every study file (or only `files`, checked against the rest)."""
-    return validate_inputs(load_inputs(evidence, references, files))
+def check(evidence: Path, references: Path, files: Sequence[Path] | None = None, cache: Path | None = None) -> Checked:
+    """load -> validate, for every study file (or only `files`, checked against the rest); through the
+    build cache in `cache` when given (each unchanged file's parse and checks read back; see `save_studies`)."""
+    return validate_inputs(load_inputs(evidence, references, files, cache))
+
+
+def check_cached(evidence: Path, references: Path, files: Sequence[Path] | None = None, cache: Path = CACHE) -> Checked:
+    """`check` through the build cache on disk: read back what it holds, write back what is new."""
+    checked = check(evidence, references, files, cache)
+    save_studies(checked, cache)
+    return checked
+
+
+def save_studies(checked: Checked, cache: Path = load_cache.CACHE) -> None:
+    """Write back the study files parsed and validated by this build (a full one forgets the others)."""
+    if checked.studies is not None:
+        publish_cache.save_studies(checked.studies, cache)
 
 
 gather = check  # the name the tests and benchmarks have used
@@ -195,6 +222,8 @@ def render(checked: Checked, syn: Synthesis, cited: Cited, memo: Memo | None = N
     """Every page, figure and download; through `memo` (the build cache), only those whose inputs changed."""
     if memo is not None:
         memo.start()
+        digests = checked.studies.digests if checked.studies is not None else {}
+        memo.known((s, digests[s.path]) for s in checked.validated.studies if s.path in digests)
     with long_lived():
         return render_site(syn, cited, checked.vocab, checked.history, checked.evidence_date, memo)
 

@@ -12,7 +12,7 @@ from conftest import BIBLIOGRAPHY, EVIDENCE
 
 from evsynth import pipeline
 from evsynth.core.memo import Memo, fingerprint
-from evsynth.load.cache import RENDER_FILE, read_memo
+from evsynth.load.cache import RENDER_FILE, STUDIES_DIR, read_memo
 from evsynth.publish import cache as publish_cache
 from evsynth.publish import live
 
@@ -28,8 +28,8 @@ def evidence(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def build(evidence: Path, cache: Path) -> tuple[dict[str, str], Memo]:
-    """load -> render through the cache on disk, as `build.py site` does."""
-    checked = pipeline.check(evidence, BIBLIOGRAPHY)
+    """load -> render through the cache on disk (study files and pages), as `build.py site` does."""
+    checked = pipeline.check_cached(evidence, BIBLIOGRAPHY, cache=cache)
     memo = pipeline.read_cache(cache)
     built = pipeline.build(checked, memo)
     pipeline.save_cache(memo, cache)
@@ -85,6 +85,58 @@ def test_deleting_or_corrupting_the_cache_builds_the_same_bytes(evidence: Path, 
     assert files == first and memo.made
 
 
+def test_the_study_files_are_read_back_unchanged_and_checked_again_when_changed(evidence: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    plain_check = pipeline.check(evidence, BIBLIOGRAPHY)
+    first = pipeline.check_cached(evidence, BIBLIOGRAPHY, cache=cache)
+    assert first.studies is not None and len(first.studies.made) == len(list(evidence.glob("*.yaml")))
+    again = pipeline.check_cached(evidence, BIBLIOGRAPHY, cache=cache)
+    assert again.studies is not None and again.studies.made == {}
+    assert len(again.studies.found) == len(first.studies.made)
+    for checked in (first, again):
+        assert checked.problems == plain_check.problems
+        assert checked.validated.studies == plain_check.validated.studies
+        assert checked.validated.discrepancies == plain_check.validated.discrepancies
+    changed = change_one_note(evidence)
+    after = pipeline.check_cached(evidence, BIBLIOGRAPHY, cache=cache)
+    assert after.studies is not None and [e.doc.data["id"] for e in after.studies.made.values()] == [changed]
+    fresh = pipeline.check(evidence, BIBLIOGRAPHY)
+    assert after.problems == fresh.problems and after.validated.studies == fresh.validated.studies
+    assert MARKER in next(s.design.note or "" for s in after.validated.studies if s.id == changed)
+    assert len(list((cache / STUDIES_DIR).iterdir())) == len(first.studies.made), "the old entry is removed"
+
+
+def test_a_damaged_study_entry_is_no_entry(evidence: Path, tmp_path: Path) -> None:
+    import os
+    import pickle
+
+    cache = tmp_path / "cache"
+    first = pipeline.check_cached(evidence, BIBLIOGRAPHY, cache=cache)
+    entries = sorted((cache / STUDIES_DIR).iterdir())
+    evil = pickle.dumps(os.system)  # a function is never looked up from the cache, let alone called
+    for entry, junk in zip(entries, (b"", b"\x00garbage", evil, pickle.dumps([1, 2]), entries[-1].read_bytes()[:50])):
+        entry.write_bytes(junk)
+    again = pipeline.check_cached(evidence, BIBLIOGRAPHY, cache=cache)
+    assert again.studies is not None and len(again.studies.made) == 5
+    assert again.problems == first.problems and again.validated.studies == first.validated.studies
+
+
+def test_a_study_is_validated_again_when_a_reference_it_cites_changes() -> None:
+    from evsynth.core.document import Document
+    from evsynth.load.files import Bibliography
+    from evsynth.validate.reuse import check_key
+
+    doc = Document("evidence/a-2020.yaml", {"citation": "a2020", "reports": {"r": {"citation": "b2021"}}})
+    bib = Bibliography(entries={"a2020": None, "b2021": None, "c2022": None})  # type: ignore[dict-item]
+    labels = {"a2020": "A 2020", "b2021": "B 2021", "c2022": "C 2022"}
+    key = check_key("file", doc, bib, labels, "context")
+    assert check_key("file", doc, bib, labels | {"c2022": "Other 2022"}, "context") == key
+    assert check_key("file", doc, bib, labels | {"b2021": "Other 2021"}, "context") != key
+    assert check_key("file", doc, Bibliography(entries={"a2020": None}), labels, "context") != key  # type: ignore[dict-item]
+    assert check_key("file", doc, bib, labels, "tomorrow") != key
+    assert check_key("other bytes", doc, bib, labels, "context") != key
+
+
 def test_a_cache_from_other_code_is_not_read(tmp_path: Path) -> None:
     memo = Memo("old code", {"k": "text"})
     memo.used.add("k")
@@ -110,6 +162,12 @@ def test_fingerprints_see_every_field_and_are_stable() -> None:
     assert fingerprint({1, 2}) == fingerprint({2, 1})
     frame = pd.DataFrame({"a": [1, 2]})
     assert fingerprint(frame) != fingerprint(pd.DataFrame({"a": [1, 3]}))
+    assert fingerprint(frame) != fingerprint(pd.DataFrame({"b": [1, 2]}))
+    assert fingerprint(frame) != fingerprint(pd.DataFrame({"a": [1.0, 2.0]}))
+    shared = "tae"  # text cells by value: a frame read back from the cache shares no string objects
+    one = pd.DataFrame({"g": [shared, shared], "n": [1, 2]})
+    other = pd.DataFrame({"g": ["".join(["ta", "e"]), "".join(["t", "ae"])], "n": [1, 2]})
+    assert fingerprint(one) == fingerprint(other) != fingerprint(one.assign(g=["tae", "pvp"]))
 
 
 def test_the_site_build_is_skipped_when_its_inputs_and_output_are_unchanged(tmp_path: Path) -> None:

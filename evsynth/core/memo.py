@@ -15,7 +15,7 @@ import enum
 import hashlib
 import pickle
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 
@@ -67,8 +67,8 @@ def _feed_other(update: Callable[[bytes], None], obj: Any, ids: dict[int, tuple[
         update(f"{name}:{obj!r}".encode())
     elif isinstance(obj, (types.FunctionType, types.BuiltinFunctionType, types.ModuleType, type)):
         update(f"code:{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', obj.__name__)}".encode())
-    elif type(obj).__module__.split(".")[0] in ("pandas", "numpy"):  # shared frames: pickled once
-        ids[id(obj)] = (obj, name.encode() + hashlib.sha256(pickle.dumps(obj, protocol=5)).digest())
+    elif type(obj).__module__.split(".")[0] in ("pandas", "numpy"):  # shared frames: hashed once
+        ids[id(obj)] = (obj, name.encode() + _table_digest(obj, ids))
         update(ids[id(obj)][1])
     elif hasattr(obj, "__dict__") or hasattr(obj, "__slots__"):
         slots = [s for c in type(obj).__mro__ for s in getattr(c, "__slots__", ())]
@@ -78,6 +78,30 @@ def _feed_other(update: Callable[[bytes], None], obj: Any, ids: dict[int, tuple[
         _feed(update, state, ids)
     else:  # anything else: its pickle, which holds all of it
         update(name.encode() + hashlib.sha256(pickle.dumps(obj, protocol=5)).digest())
+
+
+def _table_digest(obj: Any, ids: dict[int, tuple[Any, bytes]]) -> bytes:
+    """A frame, series, index or array by content: numbers by their bytes, other cells value by value
+    (a pickle of text cells differs with which cells share one string object)."""
+    import numpy as np
+    import pandas as pd
+
+    h = hashlib.sha256()
+    if isinstance(obj, pd.DataFrame):
+        parts = [list(obj.columns), obj.index] + [obj.iloc[:, i] for i in range(obj.shape[1])]
+        _feed(h.update, parts, ids)
+    elif isinstance(obj, (pd.Series, pd.Index)):
+        _feed(h.update, [getattr(obj, "name", None), str(obj.dtype)], ids)
+        if isinstance(obj, pd.Series):
+            _feed(h.update, obj.index, ids)
+        _feed(h.update, obj.to_numpy() if isinstance(obj.dtype, np.dtype) else list(obj), ids)
+    elif isinstance(obj, np.ndarray) and obj.dtype != object:
+        h.update(f"{obj.dtype.str}{obj.shape}".encode() + np.ascontiguousarray(obj).tobytes())
+    elif isinstance(obj, np.ndarray):
+        _feed(h.update, [list(obj.shape), obj.ravel().tolist()], ids)
+    else:  # scalars and the rest: their pickle holds all of them
+        h.update(pickle.dumps(obj, protocol=5))
+    return h.digest()
 
 
 def fingerprint(obj: Any, ids: dict[int, tuple[Any, bytes]] | None = None) -> str:
@@ -106,6 +130,12 @@ class Memo:
     def start(self) -> None:
         """Begin a build: nothing used or made yet; the objects of the last build are forgotten."""
         self.used, self.made, self.ids, self.deferred = set(), [], {}, []
+
+    def known(self, named: Iterable[tuple[Any, str]]) -> None:
+        """Records whose content a key already names (a Study by the key of the file and everything it
+        was validated with): hashed as that key, never walked field by field, for this build."""
+        for obj, key in named:
+            self.ids[id(obj)] = (obj, b"known:" + key.encode())
 
     def key(self, what: str, inputs: dict[str, Any]) -> str:
         h = hashlib.sha256(f"{self.salt}\0{what}\0".encode())

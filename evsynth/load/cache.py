@@ -1,5 +1,6 @@
 """Read the build cache (`build/cache`, git-ignored, safe to delete): the rendered pages and figures
-of earlier builds by content key (`core.memo`), and the code version every key is salted with.
+of earlier builds by content key (`core.memo`), each study file parsed and validated by the key of its
+bytes (`core.studycache`), and the code version every key is salted with.
 
 A cache file that cannot be read (missing, truncated, not JSON, another format) is an empty cache:
 the build renders everything and says nothing. Publish writes it back (`publish/cache.py`).
@@ -9,10 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 from pathlib import Path
+from typing import Any
 
 from evsynth.core.memo import Memo
 from evsynth.core.paths import PACKAGE, ROOT, TEMPLATES
+from evsynth.core.studycache import StudyCache, StudyEntry
 
 CACHE = ROOT / "build" / "cache"
 FORMAT = "evsynth-render-cache-1"
@@ -56,3 +60,41 @@ def read_memo(cache: Path = CACHE, salt: str | None = None) -> Memo:
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         entries = {}
     return Memo(salt, dict(entries))
+
+
+STUDIES_DIR = "studies"  # one file per study file, named by its key
+
+
+class _Unpickler(pickle.Unpickler):
+    """Reads back only this package's records and plain data: no other class or function is looked up."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module.split(".")[0] == "evsynth" or (module, name) in _PLAIN:
+            found = super().find_class(module, name)
+            if isinstance(found, type):
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not read from the cache")
+
+
+_PLAIN = {("datetime", "date"), ("builtins", "set"), ("builtins", "frozenset")}
+
+
+def read_studies(files: list[tuple[str, bytes]], cache: Path | None = CACHE, salt: str | None = None) -> StudyCache:
+    """The keys of the study files (path as shown, bytes) and the entries the cache holds for them; an
+    entry that cannot be read (missing, truncated, another format) is none. No `cache`: keys only."""
+    studies = StudyCache(salt or code_version())
+    for path, data in files:
+        key = studies.key(path, data)
+        entry = _read_entry(cache / STUDIES_DIR / key) if cache is not None else None
+        if entry is not None and entry.doc.path == path:
+            studies.found[key] = entry
+    return studies
+
+
+def _read_entry(file: Path) -> StudyEntry | None:
+    try:
+        with open(file, "rb") as f:
+            entry = _Unpickler(f).load()
+    except Exception:  # missing, or damaged whatever the damage: no entry
+        return None
+    return entry if isinstance(entry, StudyEntry) and isinstance(entry.checks, dict) else None

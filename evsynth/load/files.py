@@ -19,6 +19,7 @@ from pybtex.exceptions import PybtexError
 from evsynth.core.budget import Deadline
 from evsynth.core.limits import BIB_ENTRIES, BIB_ENTRY_CHARS
 from evsynth.core.problems import Problem
+from evsynth.core.studycache import StudyCache, StudyEntry
 from evsynth.load.yamlio import MAX_BYTES, Document, decode_text, find_control_characters, parse_yaml
 
 pybtex_errors.set_strict_mode(True)
@@ -149,17 +150,23 @@ def bib_paths(references_dir: FsPath) -> list[FsPath]:
     return _candidates(references_dir, BIB_SUFFIX)
 
 
-def load_studies(files: Sequence[RawFile], deadline: Deadline | None = None) -> tuple[list[Document], list[Problem]]:
+def load_studies(
+    files: Sequence[RawFile], deadline: Deadline | None = None, cache: StudyCache | None = None
+) -> tuple[list[Document], list[Problem]]:
+    """Parse every study file (those `cache` holds are read back instead)."""
     docs, problems = [], []
     deadline = deadline or Deadline(len(files))
     for i, f in enumerate(files):
         if deadline.over():
             problems.append(deadline.problem(f.path, len(files) - i))
             break
-        doc, found = parse_yaml(f.path, f.data)
+        entry = cache.parsed(f.path) if cache is not None else None
+        doc, found = (entry.doc, list(entry.problems)) if entry is not None else parse_yaml(f.path, f.data)
         problems += found
         if doc is not None and not any(p.is_error for p in found):
             docs.append(doc)
+            if cache is not None and entry is None:
+                cache.made[cache.keys[f.path]] = StudyEntry(doc, found)
     return docs, problems
 
 

@@ -1,18 +1,21 @@
-"""Write the build cache back (`load/cache.py` reads it): the entries the last build used, atomically,
-so an interrupted write leaves the previous cache or none, never half of one."""
+"""Write the build cache back (`load/cache.py` reads it): the rendered entries the last build used and
+the study files it parsed and validated anew, atomically, so an interrupted write leaves the previous
+cache or none, never half of one."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import pickle
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from evsynth.core.memo import Memo, fingerprint
 from evsynth.core.paths import MKDOCS_CONFIG, PACKAGE, SITE_SRC
-from evsynth.load.cache import CACHE, FORMAT, RENDER_FILE
+from evsynth.core.studycache import StudyCache
+from evsynth.load.cache import CACHE, FORMAT, RENDER_FILE, STUDIES_DIR
 
 
 def save_memo(memo: Memo, cache: Path = CACHE) -> None:
@@ -27,6 +30,34 @@ def save_memo(memo: Memo, cache: Path = CACHE) -> None:
     except OSError:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
+
+
+def save_studies(studies: StudyCache, cache: Path = CACHE) -> None:
+    """Write the study files' entries made this build, each atomically; after a build of the whole
+    folder, remove the entries of files that are no more. A failure to write is no failure of the build."""
+    folder = cache / STUDIES_DIR
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for key, entry in studies.made.items():
+            _write_atomically(folder / key, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+        if studies.whole:
+            used = set(studies.keys.values())
+            for old in folder.iterdir():
+                if old.name not in used:
+                    old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".study-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 STAMP = "site-stamp.json"

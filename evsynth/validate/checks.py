@@ -6,6 +6,7 @@ errors, every `Problem` found (errors and warnings) and the source discrepancies
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,9 +20,11 @@ from evsynth.core.limits import EARLIEST_YEAR
 from evsynth.core.model import Study, build_study
 from evsynth.core.names import plain_text, vancouver_name
 from evsynth.core.problems import Problem, Severity
+from evsynth.core.studycache import StudyCache
 from evsynth.core.vocab import FIELD_VOCABULARY, Vocabularies
 from evsynth.load.files import Bibliography
 from evsynth.load.vocabulary import load_vocabularies
+from evsynth.validate import reuse
 from evsynth.validate.discrepancy import Discrepancy
 from evsynth.validate.inputrules import bib_budget_problems, bib_label_problems, bib_latex_problems, check_dates, today
 from evsynth.validate.quality import find_discrepancies
@@ -220,20 +223,28 @@ def validate_study(
 
 
 def validate_evidence(
-    docs: list[Document], bib: Bibliography, vocab: Vocabularies | None = None, deadline: Deadline | None = None
+    docs: list[Document],
+    bib: Bibliography,
+    vocab: Vocabularies | None = None,
+    deadline: Deadline | None = None,
+    cache: StudyCache | None = None,
 ) -> Validated:
-    """Every study, then the rules across files (unique ids and anchors), then the data-quality report."""
+    """Every study (each file's own checks through `cache`: read back when unchanged), then the rules
+    across files (unique ids and anchors)."""
     vocab = vocab or load_vocabularies()
     deadline = deadline or Deadline(len(docs))
     out = Validated(problems=validate_bibliography(bib))
     seen: dict[str, str] = {}
     labels = {k: bib.label(k) for k in bib.entries}
     fast = len(docs) >= FAST_PATH_FROM
+    where = reuse.context(vocab) if cache is not None else ""
     for i, doc in enumerate(docs):
         if deadline.over():
             out.problems.append(deadline.problem(doc.path, len(docs) - i))
             break
-        study, problems = validate_study(doc, bib, vocab, labels, fast)
+        key = functools.partial(reuse.check_key, doc=doc, bib=bib, labels=labels, where=where)
+        run = functools.partial(_validate_file, doc, bib, vocab, labels, fast)
+        study, problems, found = reuse.validated(cache, doc, key, run)
         out.problems += problems
         if study is None or any(p.is_error for p in problems):
             continue
@@ -251,12 +262,21 @@ def validate_evidence(
             continue
         seen[study.id] = doc.path
         out.studies.append(study)
-        found = find_discrepancies(study)
         out.discrepancies += found
         out.problems += [d.as_problem() for d in found]
     out.problems += study_anchor_clashes(docs)
     out.studies.sort(key=lambda s: s.id)
     return out
+
+
+def _validate_file(
+    doc: Document, bib: Bibliography, vocab: Vocabularies, labels: dict[str, str], fast: bool
+) -> reuse.Result:
+    """What depends on the file alone: its problems, its Study (None: errors) and its findings."""
+    study, problems = validate_study(doc, bib, vocab, labels, fast)
+    if study is None or any(p.is_error for p in problems):
+        return None, problems, []
+    return study, problems, find_discrepancies(study)
 
 
 def study_anchor_clashes(docs: list[Document]) -> list[Problem]:

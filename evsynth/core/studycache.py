@@ -1,0 +1,51 @@
+"""The per-file part of the build cache: each study file's parsed document and its validation, by
+content key. Pure, no disk: `load/cache.py` reads the entries, `publish/cache.py` writes them back.
+
+A file's key hashes the code version (`salt`), its path as shown and its bytes: one key names one
+parse for ever. Its validation also reads the vocabulary, the date and the references it cites, so
+an entry keeps each validation under a second key that hashes those too (`validate/reuse.py`).
+Cross-file rules (duplicate ids, anchors, references, the search log) are never cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from evsynth.core.document import Document
+from evsynth.core.problems import Problem
+
+FORMAT = "evsynth-study-cache-1"
+
+
+@dataclass
+class StudyEntry:
+    """One study file as parsed (no errors: a file with errors is parsed again) and its validations."""
+
+    doc: Document
+    problems: list[Problem]  # warnings from the parse
+    checks: dict[str, Any] = field(default_factory=dict)  # by validation key: what validate made of it
+
+
+@dataclass
+class StudyCache:
+    """The study files of one build by key: those read back from the cache, those made this build."""
+
+    salt: str
+    keys: dict[str, str] = field(default_factory=dict)  # path as shown -> file key
+    found: dict[str, StudyEntry] = field(default_factory=dict)  # by file key, read from the cache
+    made: dict[str, StudyEntry] = field(default_factory=dict)  # by file key, new this build: to write
+    digests: dict[str, str] = field(default_factory=dict)  # path -> validation key of its Study record
+    whole: bool = True  # every study file of the evidence folder: the entries of no other file are kept
+
+    def key(self, path: str, data: bytes) -> str:
+        """The key of the file at `path` holding `data`, remembered for the build."""
+        h = hashlib.sha256(f"{FORMAT}\0{self.salt}\0{path}\0".encode())
+        h.update(data)
+        self.keys[path] = h.hexdigest()
+        return self.keys[path]
+
+    def parsed(self, path: str) -> StudyEntry | None:
+        key = self.keys.get(path)
+        return None if key is None else self.found.get(key)
