@@ -70,12 +70,12 @@ def _feed_other(update: Callable[[bytes], None], obj: Any, ids: dict[int, tuple[
     elif type(obj).__module__.split(".")[0] in ("pandas", "numpy"):  # shared frames: hashed once
         ids[id(obj)] = (obj, name.encode() + _table_digest(obj, ids))
         update(ids[id(obj)][1])
-    elif hasattr(obj, "__dict__") or hasattr(obj, "__slots__"):
+    elif hasattr(obj, "__dict__") or hasattr(obj, "__slots__"):  # shared objects (the vocabulary): hashed once
         slots = [s for c in type(obj).__mro__ for s in getattr(c, "__slots__", ())]
         state = dict(vars(obj)) if hasattr(obj, "__dict__") else {}
         state |= {s: getattr(obj, s) for s in slots if hasattr(obj, s)}
-        update(name.encode())
-        _feed(update, state, ids)
+        ids[id(obj)] = (obj, name.encode() + fingerprint(state, ids).encode())
+        update(ids[id(obj)][1])
     else:  # anything else: its pickle, which holds all of it
         update(name.encode() + hashlib.sha256(pickle.dumps(obj, protocol=5)).digest())
 

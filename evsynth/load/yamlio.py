@@ -324,7 +324,8 @@ def parse_yaml(path: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
     problems = find_bad_characters(path, text)
     if problems:
         return None, problems
-    builder = _Builder(path, iter(yaml.parse(text, Loader=_Loader)))
+    loader = _Loader(text)
+    builder = _Builder(path, iter(loader.get_event, None))  # libyaml's events, with no generator between
     try:
         doc = builder.build()
     except _Stop:
