@@ -99,6 +99,23 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+
+
+@functools.cache
+def _shape(hint: Any) -> tuple[Any, type | None]:
+    """What a field's type asks of its value, worked out once per type: (the item type of a tuple, the
+    record a mapping becomes); (None, None): the value as it is."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is tuple:
+        return args[0], None
+    if origin in (typing.Union, types.UnionType):
+        hint = next((a for a in args if dataclasses.is_dataclass(a)), None)
+    return None, hint if isinstance(hint, type) and dataclasses.is_dataclass(hint) else None
+
+
 def _resolve(schema: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     ref = schema.get("$ref")
     if not ref:
@@ -125,26 +142,24 @@ class Builder:
         """A record of type `cls` from a walked node: nested parts become their records."""
         hints = _hints(cls)  # type: ignore[arg-type]
         kwargs = dict(extra)
-        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-            if f.name in kwargs or f.name not in node:
+        for name in _field_names(cls):  # type: ignore[arg-type]
+            if name in kwargs or name not in node:
                 continue
-            raw = node[f.name]
-            if f.name == "source":
+            raw = node[name]
+            if name == "source":
                 kwargs["source"] = self.source(raw)
             else:
-                kwargs[f.name] = self.convert(hints[f.name], raw)
+                kwargs[name] = self.convert(hints[name], raw)
         if "source" in hints and "source" not in kwargs and src is not None:
             kwargs["source"] = src if issubclass(cls, Record) else None
         return cls(**kwargs)
 
     def convert(self, hint: Any, raw: Any) -> Any:
-        origin, args = typing.get_origin(hint), typing.get_args(hint)
-        if origin is tuple:
-            return tuple(self.convert(args[0], x) for x in raw)
-        if origin in (typing.Union, types.UnionType) and isinstance(raw, dict):
-            hint = next(a for a in args if dataclasses.is_dataclass(a))
-        if isinstance(hint, type) and dataclasses.is_dataclass(hint) and isinstance(raw, dict):
-            return self.record(hint, raw, None)
+        item, record = _shape(hint)
+        if item is not None:
+            return tuple(self.convert(item, x) for x in raw)
+        if record is not None and isinstance(raw, dict):
+            return self.record(record, raw, None)
         return raw
 
     def walk(self, node: Any, schema: dict[str, Any], path: Path, src: Source, key: str = "") -> Any:

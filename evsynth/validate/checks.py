@@ -53,8 +53,28 @@ def _walk_strings(node: Any, path: Path, key: str = "") -> Iterator[tuple[Path, 
         yield path, key, node
 
 
-def validate_placeholders(doc: Document) -> list[Problem]:
-    """Template placeholders (TODO) left in the file: one problem each, with its place."""
+Found = list[tuple[Path, str, str]]  # (path, key, text) of strings, as `_walk_strings` gives them
+
+
+def _scan(node: Any, path: Path, key: str, texts: list[str], terms: Found) -> None:
+    """Every string of `node` into `texts`, and those under a vocabulary field's key, with their place,
+    into `terms` (in file order): one pass, no place made for the other strings."""
+    items = node.items() if isinstance(node, dict) else enumerate(node)
+    for k, v in items:
+        under = str(k) if isinstance(node, dict) else key
+        if isinstance(v, str):
+            texts.append(v)
+            if under in FIELD_VOCABULARY:
+                terms.append((path + (k,), under, v))
+        elif isinstance(v, (dict, list)):
+            _scan(v, path + (k,), under, texts, terms)
+
+
+def validate_placeholders(doc: Document, texts: list[str] | None = None) -> list[Problem]:
+    """Template placeholders (TODO) left in the file: one problem each, with its place. `texts`: every
+    string of the file (`_scan`), searched at once first (a file with none is not walked again)."""
+    if texts is not None and not PLACEHOLDER.search("\0".join(texts)):
+        return []
     problems = []
     for path, _, text in _walk_strings(doc.data, ()):
         if PLACEHOLDER.search(text):
@@ -72,10 +92,11 @@ def validate_placeholders(doc: Document) -> list[Problem]:
     return problems
 
 
-def validate_terms(doc: Document, vocab: Vocabularies) -> list[Problem]:
-    """Vocabulary fields (agents, drugs, primaries, sites, category) must use known terms."""
+def validate_terms(doc: Document, vocab: Vocabularies, terms: Found | None = None) -> list[Problem]:
+    """Vocabulary fields (agents, drugs, primaries, sites, category) must use known terms (`terms`: the
+    strings under their keys, from `_scan`)."""
     problems = []
-    for path, key, text in _walk_strings(doc.data, ()):
+    for path, key, text in _walk_strings(doc.data, ()) if terms is None else terms:
         if PLACEHOLDER.search(text):
             continue
         name = FIELD_VOCABULARY.get(key)
@@ -209,12 +230,15 @@ def validate_study(
                 f"a study file is a mapping of fields (id:, reports:, ...), not {_kind(doc.data)}",
             )
         ]
-    placeholders = validate_placeholders(doc)
+    texts: list[str] = []
+    terms: Found = []
+    _scan(doc.data, (), "", texts, terms)
+    placeholders = validate_placeholders(doc, texts)
     masked = {(p.line, p.column) for p in placeholders}
     problems = placeholders + [p for p in validate_schema(doc, fast) if (p.line, p.column) not in masked]
     if problems:
         return None, problems
-    problems = validate_terms(doc, vocab) + validate_references(doc, bib) + check_dates(doc)
+    problems = validate_terms(doc, vocab, terms) + validate_references(doc, bib) + check_dates(doc)
     if problems:
         return None, problems
     labels = labels if labels is not None else {k: bib.label(k) for k in bib.entries}
