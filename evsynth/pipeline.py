@@ -98,7 +98,9 @@ def load_inputs(
     bib_raw, bib_read = load.read_files(load.bib_paths(references), load.BIB_SUFFIX)
     folder = evidence.is_dir()
     problems += [p for p in (load.folder_problem(evidence), load.folder_problem(references)) if p]
-    studies = load_cache.read_studies([(f.path, f.data) for f in raw], cache) if cache is not None else None
+    studies = None
+    if cache is not None:
+        studies = load_cache.read_studies([(f.path, f.data) for f in raw], cache, [(f.path, f.data) for f in bib_raw])
     if studies is not None:
         studies.whole = not files  # `check FILE...` keeps the other files' entries
     loaded = _parse(evidence, (raw, problems), (bib_raw, bib_read), len(paths), studies)
@@ -117,7 +119,7 @@ def _parse(evidence: Path, studies: Read, bibtex: Read, files: int, cache: Study
     """Parse what was read (from disk or from git): the study files against a deadline, the BibTeX."""
     deadline = Deadline(files)
     docs, parse_problems = load.load_studies(studies[0], deadline, cache)
-    bib, bib_problems = load.load_bibliography(bibtex[0])
+    bib, bib_problems = load.load_bibliography(bibtex[0], cache)
     problems = studies[1] + parse_problems + bibtex[1] + bib_problems
     loaded = Loaded(evidence, docs, bib, load_vocabularies(), problems, deadline, None, None, None)
     loaded.studies = cache

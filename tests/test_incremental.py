@@ -103,7 +103,13 @@ def test_the_study_files_are_read_back_unchanged_and_checked_again_when_changed(
     fresh = pipeline.check(evidence, BIBLIOGRAPHY)
     assert after.problems == fresh.problems and after.validated.studies == fresh.validated.studies
     assert MARKER in next(s.design.note or "" for s in after.validated.studies if s.id == changed)
-    assert len(list((cache / STUDIES_DIR).iterdir())) == len(first.studies.made), "the old entry is removed"
+    kept = len(first.studies.made) + len(first.studies.bibs_made)  # the BibTeX files' entries too
+    assert (
+        first.studies.bibs_made
+        and again.studies.bibs_made == {}
+        and len(again.studies.bibs) == kept - len(first.studies.made)
+    )
+    assert len(list((cache / STUDIES_DIR).iterdir())) == kept, "the old entry is removed"
 
 
 def test_a_damaged_study_entry_is_no_entry(evidence: Path, tmp_path: Path) -> None:
@@ -112,13 +118,30 @@ def test_a_damaged_study_entry_is_no_entry(evidence: Path, tmp_path: Path) -> No
 
     cache = tmp_path / "cache"
     first = pipeline.check_cached(evidence, BIBLIOGRAPHY, cache=cache)
-    entries = sorted((cache / STUDIES_DIR).iterdir())
+    assert first.studies is not None
+    entries = [cache / STUDIES_DIR / key for key in sorted(first.studies.made)]
     evil = pickle.dumps(os.system)  # a function is never looked up from the cache, let alone called
     for entry, junk in zip(entries, (b"", b"\x00garbage", evil, pickle.dumps([1, 2]), entries[-1].read_bytes()[:50])):
         entry.write_bytes(junk)
     again = pipeline.check_cached(evidence, BIBLIOGRAPHY, cache=cache)
     assert again.studies is not None and len(again.studies.made) == 5
     assert again.problems == first.problems and again.validated.studies == first.validated.studies
+
+
+def test_a_bibtex_file_read_back_from_the_cache_gives_the_same_entries_and_problems(tmp_path: Path) -> None:
+    from evsynth.core.studycache import StudyCache
+    from evsynth.load.files import RawFile, load_bibliography
+
+    one = RawFile("references/a.bib", b"@article{k2020,\n author = {A, B},\n title = {T},\n year = {2020}\n}\n")
+    two = RawFile("references/b.bib", b"@article{j2021,\n author = {C, D},\n year = {2021}\n}\n\n" + one.data)
+    plain_bib, plain_problems = load_bibliography([one, two])
+    assert [(p.path, p.line, p.code) for p in plain_problems] == [("references/b.bib", 6, "bib-duplicate-key")]
+    cache = StudyCache("salt")
+    for f in (one, two):
+        cache.key(f.path, f.data)
+    assert load_bibliography([one, two], cache) == (plain_bib, plain_problems)
+    cache.bibs, cache.bibs_made = cache.bibs_made, {}
+    assert load_bibliography([one, two], cache) == (plain_bib, plain_problems) and cache.bibs_made == {}
 
 
 def test_a_study_is_validated_again_when_a_reference_it_cites_changes() -> None:

@@ -1,5 +1,6 @@
-"""The per-file part of the build cache: each study file's parsed document and its validation, by
-content key. Pure, no disk: `load/cache.py` reads the entries, `publish/cache.py` writes them back.
+"""The per-file part of the build cache: each study file's parsed document and its validation, and
+each BibTeX file parsed, by content key. Pure, no disk: `load/cache.py` reads the entries,
+`publish/cache.py` writes them back.
 
 A file's key hashes the code version (`salt`), its path as shown and its bytes: one key names one
 parse for ever. Its validation also reads the vocabulary, the date and the references it cites, so
@@ -37,6 +38,8 @@ class StudyCache:
     found: dict[str, StudyEntry] = field(default_factory=dict)  # by file key, read from the cache
     made: dict[str, StudyEntry] = field(default_factory=dict)  # by file key, new this build: to write
     digests: dict[str, str] = field(default_factory=dict)  # path -> validation key of its Study record
+    bibs: dict[str, Any] = field(default_factory=dict)  # by file key: a BibTeX file parsed, read back
+    bibs_made: dict[str, Any] = field(default_factory=dict)  # by file key: a BibTeX file parsed this build
     whole: bool = True  # every study file of the evidence folder: the entries of no other file are kept
 
     def key(self, path: str, data: bytes) -> str:

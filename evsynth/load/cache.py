@@ -66,35 +66,41 @@ STUDIES_DIR = "studies"  # one file per study file, named by its key
 
 
 class _Unpickler(pickle.Unpickler):
-    """Reads back only this package's records and plain data: no other class or function is looked up."""
+    """Reads back only this package's and pybtex's records and plain data: no other class, no function."""
 
     def find_class(self, module: str, name: str) -> Any:
-        if module.split(".")[0] == "evsynth" or (module, name) in _PLAIN:
+        if module.split(".")[0] in ("evsynth", "pybtex") or (module, name) in _PLAIN:
             found = super().find_class(module, name)
             if isinstance(found, type):
                 return found
         raise pickle.UnpicklingError(f"{module}.{name} is not read from the cache")
 
 
-_PLAIN = {("datetime", "date"), ("builtins", "set"), ("builtins", "frozenset")}
+_PLAIN = {("datetime", "date"), ("builtins", "set"), ("builtins", "frozenset"), ("collections", "OrderedDict")}
 
 
-def read_studies(files: list[tuple[str, bytes]], cache: Path | None = CACHE, salt: str | None = None) -> StudyCache:
-    """The keys of the study files (path as shown, bytes) and the entries the cache holds for them; an
-    entry that cannot be read (missing, truncated, another format) is none. No `cache`: keys only."""
-    studies = StudyCache(salt or code_version())
+def read_studies(
+    files: list[tuple[str, bytes]], cache: Path | None = CACHE, bibs: list[tuple[str, bytes]] | None = None
+) -> StudyCache:
+    """The keys of the study and BibTeX files (path as shown, bytes) and the entries the cache holds for
+    them; an entry that cannot be read (missing, truncated, another format) is none."""
+    studies = StudyCache(code_version())
     for path, data in files:
         key = studies.key(path, data)
-        entry = _read_entry(cache / STUDIES_DIR / key) if cache is not None else None
-        if entry is not None and entry.doc.path == path:
+        entry = _read_entry(cache, key) if cache is not None else None
+        if isinstance(entry, StudyEntry) and isinstance(entry.checks, dict) and entry.doc.path == path:
             studies.found[key] = entry
+    for path, data in bibs or []:
+        key = studies.key(path, data)
+        entry = _read_entry(cache, key) if cache is not None else None
+        if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], list):
+            studies.bibs[key] = entry
     return studies
 
 
-def _read_entry(file: Path) -> StudyEntry | None:
+def _read_entry(cache: Path, key: str) -> Any:
     try:
-        with open(file, "rb") as f:
-            entry = _Unpickler(f).load()
+        with open(cache / STUDIES_DIR / key, "rb") as f:
+            return _Unpickler(f).load()
     except Exception:  # missing, or damaged whatever the damage: no entry
         return None
-    return entry if isinstance(entry, StudyEntry) and isinstance(entry.checks, dict) else None

@@ -187,15 +187,49 @@ class Bibliography:
 _ENTRY_START = re.compile(r"^[ \t]*@", re.MULTILINE)
 
 
-def load_bibliography(files: Iterable[RawFile]) -> tuple[Bibliography, list[Problem]]:
-    """Parse every BibTeX file entry by entry, so one bad entry does not hide the others."""
+def load_bibliography(files: Iterable[RawFile], cache: StudyCache | None = None) -> tuple[Bibliography, list[Problem]]:
+    """Parse every BibTeX file entry by entry, so one bad entry does not hide the others (a file
+    `cache` holds is read back); then the files together: a key defined in two is reported."""
     bib, problems = Bibliography(), []
     for f in files:
-        text, found = decode_text(f.path, f.data)
-        problems += found
-        if text is not None:
-            problems += _parse_bib_text(f.path, text, bib)
+        key = cache.keys.get(f.path) if cache is not None else None
+        part: tuple[Bibliography, list[Problem]] | None = cache.bibs.get(key) if cache and key else None
+        if part is None:
+            part = _parse_bib_file(f)
+            if cache is not None and key is not None:
+                cache.bibs_made[key] = part
+        problems += part[1] + _merge(bib, part[0])
     return bib, problems
+
+
+def _parse_bib_file(f: RawFile) -> tuple[Bibliography, list[Problem]]:
+    bib = Bibliography()
+    text, problems = decode_text(f.path, f.data)
+    if text is not None:
+        problems += _parse_bib_text(f.path, text, bib)
+    return bib, problems
+
+
+def _merge(bib: Bibliography, part: Bibliography) -> list[Problem]:
+    """Add the entries of one file to `bib`; a key already there is reported where it is defined again."""
+    problems = []
+    for key, entry in part.entries.items():
+        if key in bib.entries:
+            problems.append(_duplicate(key, part.where[key], bib.where[key]))
+            continue
+        bib.entries[key] = entry
+        bib.where[key] = part.where[key]
+    return problems
+
+
+def _duplicate(key: str, where: tuple[str, int], first: tuple[str, int]) -> Problem:
+    return Problem(
+        where[0],
+        where[1],
+        1,
+        "bib-duplicate-key",
+        f"entry `{key}` is defined twice (first at {first[0]}:{first[1]}): merge them or rename one",
+    )
 
 
 def _parse_bib_text(path: str, text: str, bib: Bibliography) -> list[Problem]:
@@ -248,16 +282,7 @@ def _parse_entry(path: str, line: int, chunk: str, bib: Bibliography) -> list[Pr
     problems = []
     for key, entry in data.entries.items():
         if key in bib.entries:
-            first = bib.where[key]
-            problems.append(
-                Problem(
-                    path,
-                    line,
-                    1,
-                    "bib-duplicate-key",
-                    f"entry `{key}` is defined twice (first at {first[0]}:{first[1]}): merge them or rename one",
-                )
-            )
+            problems.append(_duplicate(key, (path, line), bib.where[key]))
             continue
         bib.entries[key] = entry
         bib.where[key] = (path, line)

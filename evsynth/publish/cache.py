@@ -33,12 +33,12 @@ def save_memo(memo: Memo, cache: Path = CACHE) -> None:
 
 
 def save_studies(studies: StudyCache, cache: Path = CACHE) -> None:
-    """Write the study files' entries made this build, each atomically; after a build of the whole
+    """Write the study and BibTeX files' entries made this build, each atomically; after a build of the whole
     folder, remove the entries of files that are no more. A failure to write is no failure of the build."""
     folder = cache / STUDIES_DIR
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for key, entry in studies.made.items():
+        for key, entry in (studies.made | studies.bibs_made).items():
             _write_atomically(folder / key, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
         if studies.whole:
             used = set(studies.keys.values())
