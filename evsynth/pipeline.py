@@ -11,10 +11,11 @@ import functools
 import gc
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from evsynth.cite.vancouver import Cited, cite
 from evsynth.core.budget import Deadline
@@ -88,6 +89,28 @@ class Loaded:
     studies: StudyCache | None = None  # each study file parsed and validated before (None: no cache)
 
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _bulk(stage: Callable[P, T]) -> Callable[P, T]:
+    """Run `stage` with the cyclic garbage collector paused: reading and checking make a great many
+    objects that all live on, which its collections would scan again and again for nothing."""
+
+    @functools.wraps(stage)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return stage(*args, **kwargs)
+        finally:
+            if paused:
+                gc.enable()
+
+    return run
+
+
+@_bulk
 def load_inputs(
     evidence: Path, references: Path, files: Sequence[Path] | None = None, cache: Path | None = None
 ) -> Loaded:
@@ -149,6 +172,7 @@ def long_lived() -> Iterator[None]:
         gc.unfreeze()
 
 
+@_bulk
 def validate_inputs(loaded: Loaded) -> Checked:
     """Validate once: typed studies, the data-quality findings, every problem."""
     with long_lived():

@@ -112,6 +112,22 @@ def test_the_study_files_are_read_back_unchanged_and_checked_again_when_changed(
     assert len(list((cache / STUDIES_DIR).iterdir())) == kept, "the old entry is removed"
 
 
+def test_a_new_day_validates_every_study_again_from_its_bytes(
+    evidence: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime
+
+    from evsynth.validate import reuse
+
+    cache = tmp_path / "cache"
+    first = pipeline.check_cached(evidence, BIBLIOGRAPHY, cache=cache)
+    monkeypatch.setattr(reuse, "today", lambda: datetime.date.today() + datetime.timedelta(days=1))
+    again = pipeline.check_cached(evidence, BIBLIOGRAPHY, cache=cache)  # the entries are slim: parsed again
+    assert again.studies is not None and first.studies is not None
+    assert len(again.studies.made) == len(first.studies.made) and all(e.slim for e in again.studies.found.values())
+    assert again.problems == first.problems and again.validated.studies == first.validated.studies
+
+
 def test_a_damaged_study_entry_is_no_entry(evidence: Path, tmp_path: Path) -> None:
     import os
     import pickle

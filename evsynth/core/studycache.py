@@ -11,10 +11,11 @@ Cross-file rules (duplicate ids, anchors, references, the search log) are never 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from evsynth.core.document import Document
+from evsynth.core.document import Document, Path, Pos
 from evsynth.core.problems import Problem
 
 FORMAT = "evsynth-study-cache-1"
@@ -27,6 +28,20 @@ class StudyEntry:
     doc: Document
     problems: list[Problem]  # warnings from the parse
     checks: dict[str, Any] = field(default_factory=dict)  # by validation key: what validate made of it
+    slim: bool = False  # `doc` holds only what the rules across files read (`slim`): as kept in the cache
+
+
+def slim(doc: Document) -> Document:
+    """What the rules across files and the validation key read of a document: its id, its citations and
+    the id's place. The rest is parsed again from the file's bytes if the file must be validated again."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    kept = {k: data[k] for k in ("id", "citation") if k in data}
+    if isinstance(data.get("reports"), dict):
+        kept["reports"] = {
+            r: {"citation": v.get("citation")} for r, v in data["reports"].items() if isinstance(v, dict)
+        }
+    places: dict[Path, Pos] = {p: doc.positions[p] for p in ((), ("id",)) if p in doc.positions}
+    return Document(doc.path, kept if isinstance(doc.data, dict) else doc.data, places)
 
 
 @dataclass
@@ -41,6 +56,7 @@ class StudyCache:
     bibs: dict[str, Any] = field(default_factory=dict)  # by file key: a BibTeX file parsed, read back
     bibs_made: dict[str, Any] = field(default_factory=dict)  # by file key: a BibTeX file parsed this build
     whole: bool = True  # every study file of the evidence folder: the entries of no other file are kept
+    parse: Callable[[str], Document | None] | None = field(default=None, repr=False)  # the file at a path, again
 
     def key(self, path: str, data: bytes) -> str:
         """The key of the file at `path` holding `data`, remembered for the build."""
@@ -48,6 +64,13 @@ class StudyCache:
         h.update(data)
         self.keys[path] = h.hexdigest()
         return self.keys[path]
+
+    def document(self, doc: Document) -> Document:
+        """The whole document of `doc` (read back slim from the cache: parsed again)."""
+        entry = self.found.get(self.keys.get(doc.path, ""))
+        if entry is None or not entry.slim or entry.doc is not doc or self.parse is None:
+            return doc
+        return self.parse(doc.path) or doc
 
     def parsed(self, path: str) -> StudyEntry | None:
         key = self.keys.get(path)

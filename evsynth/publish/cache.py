@@ -14,7 +14,7 @@ from typing import Any
 
 from evsynth.core.memo import Memo, fingerprint
 from evsynth.core.paths import MKDOCS_CONFIG, PACKAGE, SITE_SRC
-from evsynth.core.studycache import StudyCache
+from evsynth.core.studycache import StudyCache, StudyEntry, slim
 from evsynth.load.cache import CACHE, FORMAT, RENDER_FILE, STUDIES_DIR
 
 
@@ -38,7 +38,8 @@ def save_studies(studies: StudyCache, cache: Path = CACHE) -> None:
     folder = cache / STUDIES_DIR
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for key, entry in (studies.made | studies.bibs_made).items():
+        kept = {k: StudyEntry(slim(e.doc), e.problems, e.checks, True) for k, e in studies.made.items()}
+        for key, entry in (kept | studies.bibs_made).items():
             _write_atomically(folder / key, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
         if studies.whole:
             used = set(studies.keys.values())

@@ -267,7 +267,7 @@ def validate_evidence(
             out.problems.append(deadline.problem(doc.path, len(docs) - i))
             break
         key = functools.partial(reuse.check_key, doc=doc, bib=bib, labels=labels, where=where)
-        run = functools.partial(_validate_file, doc, bib, vocab, labels, fast)
+        run = functools.partial(_validate_file, bib=bib, vocab=vocab, labels=labels, fast=fast)
         study, problems, found = reuse.validated(cache, doc, key, run)
         out.problems += problems
         if study is None or any(p.is_error for p in problems):

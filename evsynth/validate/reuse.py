@@ -48,18 +48,21 @@ def check_key(file_key: str, doc: Document, bib: Bibliography, labels: dict[str,
     return h.hexdigest()
 
 
-def validated(cache: StudyCache | None, doc: Document, key: Callable[[str], str], run: Callable[[], Result]) -> Result:
-    """`run()` (the file's validation), or what it gave before for the same key; a new result is kept
+def validated(
+    cache: StudyCache | None, doc: Document, key: Callable[[str], str], run: Callable[[Document], Result]
+) -> Result:
+    """`run(doc)` (the file's validation), or what it gave before for the same key; a new result is kept
     in `cache.made` for publish to write, and its key names the Study in `cache.digests`."""
     file_key = cache.keys.get(doc.path) if cache is not None else None
     if cache is None or file_key is None:
-        return run()
+        return run(doc)
     entry = cache.made.get(file_key) or cache.found.get(file_key)
     at = key(file_key)
     result: Result | None = entry.checks.get(at) if entry is not None else None
     if not (isinstance(result, tuple) and len(result) == 3):  # none, or damaged: validate again
-        result = run()
-        cache.made[file_key] = StudyEntry(doc, entry.problems if entry else [], {at: result})
+        whole = cache.document(doc)  # read back slim from the cache: the whole document again
+        result = run(whole)
+        cache.made[file_key] = StudyEntry(whole, entry.problems if entry else [], {at: result})
     if result[0] is not None:
         cache.digests[doc.path] = at
     return result
