@@ -7,6 +7,7 @@ page is rendered with. A template that never names `syn` does not depend on the 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -62,3 +63,11 @@ def render_page(memo: Memo | None, env: jinja2.Environment, path: str, template:
 def figure(memo: Memo | None, name: str, inputs: dict[str, Any], make: Callable[[], str]) -> str:
     """A figure drawn by `make` from `inputs`, from the memo when they are unchanged."""
     return make() if memo is None else memo.get(f"figure:{name}", inputs, make)
+
+
+def downloads(memo: Memo | None, inputs: dict[str, Any], make: Callable[[], dict[str, str]]) -> dict[str, str]:
+    """The downloads made by `make` from `inputs` (by file name), from the memo when they are unchanged."""
+    if memo is None:
+        return make()
+    found = json.loads(memo.get("downloads", inputs, lambda: json.dumps(make())))
+    return {str(k): str(v) for k, v in found.items()}

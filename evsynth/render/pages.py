@@ -33,6 +33,7 @@ from evsynth.render import (
     evidence_map,
     figures,
     forest_data,
+    incremental,
     methods,
     quality_view,
     search_view,
@@ -337,7 +338,11 @@ def render_site(
     r = Renderer(syn, cited, vocab, drawn, history, evidence_date, plots, memo)
     files = r.pages()
     files.update({f"figures/{name}": svg for name, svg in drawn.items()})
-    files.update({f"downloads/{name}": text for name, text in downloads.all_downloads(syn, cited.bib, memo).items()})
+    made = incremental.downloads(
+        memo, {"syn": syn, "bib": cited.bib.entries, "where": cited.bib.where},
+        lambda: downloads.all_downloads(syn, cited.bib, memo),
+    )  # fmt: skip
+    files.update({f"downloads/{name}": text for name, text in made.items()})
     return Rendered(files, r.nav(), r.keys, drawn, search_view.footer(syn.flow))
 
 
