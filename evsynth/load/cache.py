@@ -66,10 +66,14 @@ STUDIES_DIR = "studies"  # one file per study file, named by its key
 
 
 class _Unpickler(pickle.Unpickler):
-    """Reads back only this package's and pybtex's records and plain data: no other class, no function."""
+    """Reads back only this package's records, pybtex's entries and plain data: no other class, no function."""
 
     def find_class(self, module: str, name: str) -> Any:
-        if module.split(".")[0] in ("evsynth", "pybtex") or (module, name) in _PLAIN:
+        if (
+            module.split(".")[0] == "evsynth"
+            or module in ("pybtex.database", "pybtex.utils")
+            or (module, name) in _PLAIN
+        ):
             found = super().find_class(module, name)
             if isinstance(found, type):
                 return found
