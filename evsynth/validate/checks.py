@@ -56,9 +56,17 @@ def _walk_strings(node: Any, path: Path, key: str = "") -> Iterator[tuple[Path, 
 Found = list[tuple[Path, str, str]]  # (path, key, text) of strings, as `_walk_strings` gives them
 
 
-def _scan(node: Any, path: Path, key: str, texts: list[str], terms: Found) -> None:
-    """Every string of `node` into `texts`, and those under a vocabulary field's key, with their place,
-    into `terms` (in file order): one pass, no place made for the other strings."""
+Sources = list[tuple[Path, str]]  # (place, report) of every `source: {report: ...}`, as `_sources` gives them
+
+
+def _scan(node: Any, path: Path, key: str, texts: list[str], terms: Found, sources: Sources) -> None:
+    """Every string of `node` into `texts`, those under a vocabulary field's key, with their place, into
+    `terms`, and the reports sources name into `sources` (in file order): one pass, no place made for
+    the other strings."""
+    if isinstance(node, dict):
+        src = node.get("source")
+        if isinstance(src, dict) and isinstance(src.get("report"), str):
+            sources.append((path + ("source", "report"), src["report"]))
     items = node.items() if isinstance(node, dict) else enumerate(node)
     for k, v in items:
         under = str(k) if isinstance(node, dict) else key
@@ -67,7 +75,7 @@ def _scan(node: Any, path: Path, key: str, texts: list[str], terms: Found) -> No
             if under in FIELD_VOCABULARY:
                 terms.append((path + (k,), under, v))
         elif isinstance(v, (dict, list)):
-            _scan(v, path + (k,), under, texts, terms)
+            _scan(v, path + (k,), under, texts, terms, sources)
 
 
 def validate_placeholders(doc: Document, texts: list[str] | None = None) -> list[Problem]:
@@ -135,8 +143,9 @@ def _sources(node: Any, path: Path) -> Iterator[tuple[Path, str]]:
             yield from _sources(v, path + (i,))
 
 
-def validate_references(doc: Document, bib: Bibliography) -> list[Problem]:
-    """The id matches the file name; citations exist in references/; sources name listed reports."""
+def validate_references(doc: Document, bib: Bibliography, sources: Sources | None = None) -> list[Problem]:
+    """The id matches the file name; citations exist in references/; sources name listed reports
+    (`sources`: as `_scan` found them)."""
     data, problems = doc.data, []
 
     def add(path: Path, code: str, msg: str, key: bool = False) -> None:
@@ -159,7 +168,7 @@ def validate_references(doc: Document, bib: Bibliography) -> list[Problem]:
             )
     if data["citation"] not in bib.entries:
         add(("citation",), "unknown-citation", f"citation `{data['citation']}` is not in references/")
-    for path, rid in _sources(data, ()):
+    for path, rid in _sources(data, ()) if sources is None else sources:
         if rid not in data["reports"]:
             add(
                 path,
@@ -232,13 +241,14 @@ def validate_study(
         ]
     texts: list[str] = []
     terms: Found = []
-    _scan(doc.data, (), "", texts, terms)
+    sources: Sources = []
+    _scan(doc.data, (), "", texts, terms, sources)
     placeholders = validate_placeholders(doc, texts)
     masked = {(p.line, p.column) for p in placeholders}
     problems = placeholders + [p for p in validate_schema(doc, fast) if (p.line, p.column) not in masked]
     if problems:
         return None, problems
-    problems = validate_terms(doc, vocab, terms) + validate_references(doc, bib) + check_dates(doc)
+    problems = validate_terms(doc, vocab, terms) + validate_references(doc, bib, sources) + check_dates(doc)
     if problems:
         return None, problems
     labels = labels if labels is not None else {k: bib.label(k) for k in bib.entries}

@@ -57,21 +57,33 @@ def _denominator(node: dict[str, Any], key: str, of: Any) -> Any:
     return of
 
 
-def percent_readings(node: Any, denominator: Value | None = None) -> Iterator[tuple[Value | None, Value, Value]]:
+Reading = tuple[Value | None, Value, Value]  # count or None, printed percentage, denominator
+
+
+def percent_readings(node: Any, denominator: Value | None = None) -> Iterator[Reading]:
     """(count or None, printed percentage, denominator) of every percentage with a denominator, in
     the order written."""
+    out: list[Reading] = []
+    _readings(node, denominator, out)
+    return iter(out)
+
+
+def _readings(node: Any, denominator: Value | None, out: list[Reading]) -> None:
+    """`percent_readings` into `out`: one walk, no generator at each level, leaves not visited."""
     if isinstance(node, dict):
         of = node.get("of") if isinstance(node.get("of"), Value) else denominator
         n, pct = node.get("n"), node.get("percent")
         if isinstance(pct, Value) and isinstance(of, Value) and float(of) > 0:
-            yield (n if isinstance(n, Value) else None), pct, of
+            out.append(((n if isinstance(n, Value) else None), pct, of))
         inner = node.get("n") if isinstance(node.get("n"), Value) and "categories" in node else None
         for key, v in node.items():
-            sub = _denominator(node, key, of)
-            yield from percent_readings(v, sub if isinstance(sub, Value) else inner)
+            if isinstance(v, (dict, list)):
+                sub = _denominator(node, key, of)
+                _readings(v, sub if isinstance(sub, Value) else inner, out)
     elif isinstance(node, list):
         for v in node:
-            yield from percent_readings(v, denominator)
+            if isinstance(v, (dict, list)):
+                _readings(v, denominator, out)
 
 
 def _fmt(x: float) -> str:
