@@ -2,7 +2,7 @@
 top left, text as text (DejaVu Sans, FONT points), lines, rectangles and polygons in matplotlib's
 drawing order (patches, then lines, then text; each in the order added).
 
-For figures with a row per study (the forest plots): matplotlib costs about 2 ms a text to lay out
+For figures with a row per study (the forest plots, the timeline): matplotlib costs about 2 ms a text to lay out
 and write, which made render grow with the studies at ~250 ms a study. The text is placed where
 matplotlib places it (its vertical centring is measured once, from matplotlib); widths come from
 `plotting.text_width`, matplotlib's own measure.
@@ -101,6 +101,14 @@ class Canvas:
         width = "" if lw == 1 else f"; stroke-width: {num(lw)}"  # matplotlib leaves out the default width
         css = f"fill: {fill}" + (f"; stroke: {edge}{width}; stroke-linejoin: miter" if edge else "")
         self._add(z, f'<path d="{d}" style="{css}"/>', gid)
+
+    def circle(self, x: float, y: float, r: float, fill: str, edge: str | None = None, lw: float = 1,
+               z: float = Z_PATCH) -> None:  # fmt: skip
+        """A dot of radius `r` points centred on (x, y) (a scatter marker: `r` is half the square root
+        of matplotlib's `s`)."""
+        width = "" if lw == 1 else f"; stroke-width: {num(lw)}"
+        css = f"fill: {fill}" + (f"; stroke: {edge}{width}" if edge else "")
+        self._add(z, f'<circle cx="{num(x)}" cy="{num(y)}" r="{num(r)}" style="{css}"/>')
 
     def rect(self, x: float, y: float, w: float, h: float, fill: str, edge: str | None, lw: float,
              gid: str | None = None, z: float = Z_PATCH) -> None:  # fmt: skip

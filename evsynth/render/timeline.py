@@ -3,7 +3,7 @@ publication sized by its patients, coloured by intervention group, the patients 
 
 from __future__ import annotations
 
-from typing import Any
+from math import sqrt
 
 from matplotlib.ticker import MaxNLocator
 
@@ -16,19 +16,18 @@ from evsynth.render.plotting import (
     NARROW,
     RULE,
     WIDE,
-    canvas,
     clip,
     plain,
     short_group,
-    svg,
     text_width,
 )
+from evsynth.render.svgcanvas import Z_PATCH, Canvas
 
 PAD, GAP = 4.0, 8.0
 TITLE = "Studies by year and size"
 
 
-def _legend(ax: Any, groups: dict[str, str], width: float, y: float) -> float:
+def _legend(cv: Canvas, groups: dict[str, str], width: float, y: float) -> float:
     """Coloured dots with the groups' short names, wrapped over lines; returns the next free y."""
     x = PAD
     for g, title in groups.items():
@@ -36,14 +35,21 @@ def _legend(ax: Any, groups: dict[str, str], width: float, y: float) -> float:
         item = 12 + text_width(name) + GAP * 1.5
         if x > PAD and x + item > width - PAD:
             x, y = PAD, y + LINE
-        ax.scatter([x + 4], [y], s=40, color=GROUP_COLOURS.get(g, "#777"), edgecolors="none")
-        ax.text(x + 12, y, name, va="center", color=INK)
+        cv.circle(x + 4, y, sqrt(40) / 2, GROUP_COLOURS.get(g, "#777"))
+        cv.text(x + 12, y, name)
         x += item
     return y + LINE
 
 
+def _ticks(years: list[int], variant: str) -> tuple[list[float], float, float]:
+    """The year ticks (matplotlib's choice of round years) and the axis' first and last year."""
+    locator = MaxNLocator(nbins=5 if variant == "wide" else 3, integer=True)
+    ticks = [float(t) for t in locator.tick_values(min(years), max(years))]
+    return ticks, ticks[0], ticks[-1] if ticks[-1] > ticks[0] else ticks[0] + 1
+
+
 def draw(studies: list[Study], patients: dict[str, int | None], groups: dict[str, str], variant: str) -> str:
-    """Studies by year of publication, one line each."""
+    """Studies by year of publication, one line each (drawn straight to SVG: one text per study)."""
     width = WIDE if variant == "wide" else NARROW
     shown = sorted((s for s in studies if s.year), key=lambda s: (s.year or 0, plain(s.label)))
     labels = [plain(s.label) for s in shown]
@@ -51,38 +57,32 @@ def draw(studies: list[Study], patients: dict[str, int | None], groups: dict[str
     left = min(max([text_width(t) for t in labels] + [text_width("Study", True)]), width * 0.4)
     right = max([text_width(t) for t in counts] + [text_width("Patients", True)])
     x0, x1 = PAD + left + GAP + 8, width - PAD - right - GAP - 8
-    years = [s.year or 0 for s in shown] or [2000]
-    locator = MaxNLocator(nbins=5 if variant == "wide" else 3, integer=True)
-    ticks = [float(t) for t in locator.tick_values(min(years), max(years))]
-    lo, hi = ticks[0], ticks[-1] if ticks[-1] > ticks[0] else ticks[0] + 1
-    height = (len(shown) + 6) * LINE
-    fig, ax = canvas(width, height)
-    ax.text(PAD, LINE / 2 + 2, TITLE, weight="bold", va="center", color=INK)
-    y = _legend(ax, groups, width, LINE * 1.5 + 2)
-    ax.text(PAD, y, "Study", weight="bold", va="center", color=INK)
-    ax.text(width - PAD, y, "Patients", weight="bold", va="center", ha="right", color=INK)
+    ticks, lo, hi = _ticks([s.year or 0 for s in shown] or [2000], variant)
+    n = len(shown)
+    cv = Canvas(width, (n + 6) * LINE)
+    cv.text(PAD, LINE / 2 + 2, TITLE, weight="bold")
+    y = _legend(cv, groups, width, LINE * 1.5 + 2)
+    cv.text(PAD, y, "Study", weight="bold")
+    cv.text(width - PAD, y, "Patients", ha="right", weight="bold")
     top = y + LINE / 2
-    ax.plot([PAD, width - PAD], [top, top], color=INK, lw=0.8)
+    cv.line([PAD, width - PAD], [top, top], INK, 0.8)
     biggest = max([patients.get(s.id) or 0 for s in shown] + [1])
 
     def x_of(year: float) -> float:
         return x0 + (year - lo) / (hi - lo) * (x1 - x0)
 
     for t in ticks:
-        ax.plot([x_of(t), x_of(t)], [top, top + LINE * len(shown)], color=RULE, lw=0.5, zorder=0)
-        ax.text(x_of(t), top + LINE * (len(shown) + 0.8), f"{t:.0f}", ha="center", va="center", color=INK)
-    rows = [top + LINE * (i + 0.5) for i in range(len(shown))]
-    for yy, label, count in zip(rows, labels, counts, strict=True):
-        ax.text(PAD, yy, clip(label, left), va="center", color=INK)
-        ax.text(width - PAD, yy, count, va="center", ha="right", color=INK if count != "n/r" else MUTED)
-    if shown:  # one collection of dots, in the studies' order (a scatter call each cost ~5 ms a study)
-        area = [16 + 130 * (patients.get(s.id) or 0) / biggest for s in shown]  # points²: largest 146, one 16
-        colours = [GROUP_COLOURS.get(s.group, "#777") for s in shown]
-        ax.scatter([x_of(s.year or 0) for s in shown], rows, s=area, c=colours, edgecolors="white")
-    ax.plot([x0 - 8, x1 + 8], [top + LINE * len(shown)] * 2, color=INK, lw=0.8)
-    ax.text((x0 + x1) / 2, top + LINE * (len(shown) + 1.9), "Year of publication (dot area: patients)", ha="center",
-            va="center", color=INK)  # fmt: skip
-    return svg(fig, TITLE, description(shown, patients, groups))
+        cv.line([x_of(t), x_of(t)], [top, top + LINE * n], RULE, 0.5, z=0)
+        cv.text(x_of(t), top + LINE * (n + 0.8), f"{t:.0f}", ha="center")
+    for i, (s, label, count) in enumerate(zip(shown, labels, counts, strict=True)):
+        yy = top + LINE * (i + 0.5)
+        cv.text(PAD, yy, clip(label, left))
+        cv.text(width - PAD, yy, count, ha="right", color=INK if count != "n/r" else MUTED)
+        area = 16 + 130 * (patients.get(s.id) or 0) / biggest  # points²: largest 146, one 16
+        cv.circle(x_of(s.year or 0), yy, sqrt(area) / 2, GROUP_COLOURS.get(s.group, "#777"), "#ffffff", z=Z_PATCH)
+    cv.line([x0 - 8, x1 + 8], [top + LINE * n] * 2, INK, 0.8)
+    cv.text((x0 + x1) / 2, top + LINE * (n + 1.9), "Year of publication (dot area: patients)", ha="center")
+    return cv.svg(TITLE, description(shown, patients, groups))
 
 
 def description(shown: list[Study], patients: dict[str, int | None], groups: dict[str, str]) -> str:
