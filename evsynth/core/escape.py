@@ -26,6 +26,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -60,6 +61,13 @@ def markdown(text: Any) -> Markup:
     """Untrusted text as inert Markdown (also safe as an attribute value of raw HTML in Markdown)."""
     if isinstance(text, Markup):
         return text
+    return _markdown(text if type(text) is str else str(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _markdown(text: str) -> Markup:
+    """`markdown` of a str, remembered: the pages print the same few thousand texts (labels, units,
+    'not reported') some hundred thousand times a render."""
     s = _ANYWHERE.sub(_ref, one_line(text))
     return Markup(_LINE_START.sub(_ref, s, count=1))
 
