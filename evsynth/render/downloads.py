@@ -11,6 +11,7 @@ import codecs
 import csv
 import io
 import json
+import math
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -36,10 +37,9 @@ ris = escape.one_line  # the RIS boundary: one field, one line (a line break wou
 
 def to_csv(rows: Iterable[dict[str, Any]], columns: list[str]) -> str:
     out = io.StringIO()
-    w = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
-    w.writeheader()
-    for row in rows:
-        w.writerow({k: safe_cell(row.get(k)) for k in columns})
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(columns)
+    w.writerows([safe_cell(row.get(k)) for k in columns] for row in rows)
     return out.getvalue()
 
 
@@ -111,7 +111,8 @@ def study_json(s: Study) -> dict[str, Any]:
 
 
 _string = json.encoder.encode_basestring  # type: ignore[attr-defined]  # json's own (C) string writer
-_LEAF = {type(None): lambda _: "null", bool: lambda b: "true" if b else "false", str: _string, int: int.__repr__}
+_LEAF = {type(None): lambda _: "null", bool: lambda b: "true" if b else "false", str: _string, int: int.__repr__,
+         float: lambda x: float.__repr__(x) if math.isfinite(x) else json.dumps(x)}  # fmt: skip
 
 
 def _json(node: Any, indent: str, out: list[str]) -> None:
@@ -120,6 +121,8 @@ def _json(node: Any, indent: str, out: list[str]) -> None:
     leaf = _LEAF.get(type(node))
     if leaf is not None:
         out.append(leaf(node))
+    elif type(node) in (dict, list) and not node:
+        out.append("{}" if type(node) is dict else "[]")
     elif isinstance(node, dict) and node and all(type(k) is str for k in node):
         inner = indent + " "
         out.append("{")

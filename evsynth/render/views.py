@@ -107,8 +107,11 @@ def fid(key: str) -> Markup:
     return Markup(footnote_id(key))
 
 
+_NOT_ID = re.compile(r"[^A-Za-z0-9_-]")
+
+
 def footnote_id(key: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]", "-", key)
+    return _NOT_ID.sub("-", key)
 
 
 # --- views of the synthesis the templates print (counts, totals, sorted rows, formatted ranges) ---
