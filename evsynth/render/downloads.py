@@ -13,7 +13,7 @@ import io
 import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec)
@@ -111,8 +111,13 @@ def study_json(s: Study) -> dict[str, Any]:
 
 
 _string = json.encoder.encode_basestring  # type: ignore[attr-defined]  # json's own (C) string writer
-_LEAF = {type(None): lambda _: "null", bool: lambda b: "true" if b else "false", str: _string, int: int.__repr__,
-         float: lambda x: float.__repr__(x) if math.isfinite(x) else json.dumps(x)}  # fmt: skip
+_LEAF: dict[type, Callable[[Any], str]] = {
+    type(None): lambda _: "null",
+    bool: lambda b: "true" if b else "false",
+    str: _string,
+    int: int.__repr__,
+    float: lambda x: float.__repr__(x) if math.isfinite(x) else json.dumps(x),
+}
 
 
 def _json(node: Any, indent: str, out: list[str]) -> None:
