@@ -148,3 +148,25 @@ def test_rows_sharing_a_note_share_its_letter() -> None:
     sg = Subgroup("pvp", "PVP", "any", "any time", rows, None)
     forest = Forest("pain-relief", "Pain relief", "proportion", "axis", ("Events/N",), (sg, sg))
     assert forest.notes == [("a", "Same note."), ("b", "First only."), ("c", "Last.")]
+
+
+def test_width_bounds_hold_and_fits_and_widest_answer_as_measuring_would() -> None:
+    """`width_bounds` (advances and kerning summed) brackets matplotlib's measure on random texts of
+    the characters it accepts, ligatures included, so `fits` and `widest` answer as text_width would."""
+    import random
+
+    from evsynth.render.plotting import _simple, fits, text_width, widest, width_bounds
+
+    rng = random.Random(18)
+    chars = [chr(i) for i in range(0x20, 0x2300) if _simple(chr(i))] + list("ffffiill")
+    texts = ["".join(rng.choice(chars) for _ in range(rng.choice([1, 2, 4, 9, 20, 45]))) for _ in range(300)]
+    texts += ["Ωmega 2001", "Study 𝔸", "Tseng 2008", "effective office", "AVATAR To Yo"]
+    for text in texts:
+        for bold in (False, True):
+            bounds, w = width_bounds(text, bold), text_width(text, bold)
+            assert bounds is None or bounds[0] <= w <= bounds[1], (text, bold, w, bounds)
+            for width in (w - 0.3, w, w + 0.3):
+                assert fits(text, width, bold) == (w <= width), (text, width)
+    column = [(t, i % 7 == 0) for i, t in enumerate(texts)]
+    assert widest(column) == max(text_width(t, bold) for t, bold in column)
+    assert width_bounds("Ωmega") is None and width_bounds("a\u0301") is None  # Greek, combining: measured

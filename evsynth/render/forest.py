@@ -15,7 +15,7 @@ from typing import Any
 from matplotlib.ticker import MaxNLocator
 
 from evsynth.render.forest_data import Forest, Row, Subgroup, Summary
-from evsynth.render.plotting import FONT, INK, LINE, MUTED, NARROW, WIDE, clip, text_width, wrap
+from evsynth.render.plotting import FONT, INK, LINE, MUTED, NARROW, WIDE, clip, widest, wrap
 from evsynth.render.svgcanvas import Canvas
 
 PAD, GAP = 4.0, 8.0  # canvas edge and column gap, points
@@ -141,7 +141,7 @@ def fit(cols: list[Col], lines: list[Line], width: float, min_plot: float) -> No
     for i, c in enumerate(cols):
         if c.align != "plot":
             texts = [ln.cells.get(i, "") for ln in lines] + [c.header]
-            c.width = max(text_width(t, bold=t == c.header) for t in texts)
+            c.width = widest([(t, t == c.header) for t in texts])
     fixed = sum(c.width for c in cols if c.align != "plot") + GAP * (len(cols) - 1) + 2 * PAD
     plot = next(c for c in cols if c.align == "plot")
     plot.width = max(min_plot, width - fixed)

@@ -20,6 +20,7 @@ from evsynth.render.plotting import (
     plain,
     short_group,
     text_width,
+    widest,
 )
 from evsynth.render.svgcanvas import Z_PATCH, Canvas
 
@@ -54,8 +55,8 @@ def draw(studies: list[Study], patients: dict[str, int | None], groups: dict[str
     shown = sorted((s for s in studies if s.year), key=lambda s: (s.year or 0, plain(s.label)))
     labels = [plain(s.label) for s in shown]
     counts = [f"{patients.get(s.id)}" if patients.get(s.id) else "n/r" for s in shown]
-    left = min(max([text_width(t) for t in labels] + [text_width("Study", True)]), width * 0.4)
-    right = max([text_width(t) for t in counts] + [text_width("Patients", True)])
+    left = min(widest([(t, False) for t in labels] + [("Study", True)]), width * 0.4)
+    right = widest([(t, False) for t in counts] + [("Patients", True)])
     x0, x1 = PAD + left + GAP + 8, width - PAD - right - GAP - 8
     ticks, lo, hi = _ticks([s.year or 0 for s in shown] or [2000], variant)
     n = len(shown)
