@@ -205,6 +205,10 @@ class _Writer(BibtexWriter):  # type: ignore[misc]
             return text
         return str(super()._encode(text))
 
+    def check_braces(self, s: str) -> None:
+        if "{" in s:  # without one, no brace is left open (pybtex's scan goes a character at a time)
+            super().check_braces(s)
+
 
 def references_bib(bib: Bibliography) -> str:
     data = BibliographyData(entries={k: bib.entries[k] for k in sorted(bib.entries)})
