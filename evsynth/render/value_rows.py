@@ -61,8 +61,9 @@ def nearest(chain: tuple[Mapping[str, Any], ...], *keys: str) -> Any:
     """The value of the first of `keys` found in the innermost mapping that has one."""
     for node in reversed(chain):
         for key in keys:
-            if isinstance(node.get(key), (str, int, float, list, Mapping)):
-                return node[key]
+            found = node.get(key)
+            if found is not None and isinstance(found, (str, int, float, list, Mapping)):
+                return found
     return None
 
 
