@@ -99,10 +99,10 @@ def _kerning(pair: str, bold: bool) -> float:
 
 
 # How far matplotlib's width of a `_simple` text may lie from its advances and kerning summed: up to
-# `SLACK` points (the ends of the ink and rounding: at most 0.02 measured), and `LIGATURE` more for
+# `SLACK` points (the ends of the ink and rounding: at most 0.016 measured), and `LIGATURE` more for
 # each f-ligature (ff, fi, fl: ~1.0 narrower, or a little wider, measured). tests/test_figures.py
 # checks both on random texts.
-SLACK, LIGATURE = 0.5, 1.5
+SLACK, LIGATURE = 0.25, 1.5
 _LIGATURES = re.compile(r"f(?=[fil])")
 
 
@@ -132,10 +132,16 @@ def fits(text: str, width: float, bold: bool = False) -> bool:
 
 
 def widest(texts: list[tuple[str, bool]]) -> float:
-    """max(text_width(t, bold) for t, bold in texts), measuring only the texts that could be widest."""
-    bounds = [width_bounds(t, bold) if t else None for t, bold in texts]
-    floor = max((b[0] for b in bounds if b is not None), default=float("-inf"))
-    return max(text_width(t, bold) for (t, bold), b in zip(texts, bounds, strict=True) if b is None or b[1] >= floor)
+    """max(text_width(t, bold) for t, bold in texts), measuring only the texts that could be widest:
+    from the highest upper bound down, until the widest measured is at least every bound left."""
+    inf = float("inf")
+    bounds = sorted((b[1] if (b := width_bounds(t, bold) if t else None) else inf, t, bold) for t, bold in texts)
+    best = -inf
+    for upper, t, bold in reversed(bounds):
+        if upper <= best:
+            break
+        best = max(best, text_width(t, bold))
+    return best
 
 
 def _estimate(text: str, bold: bool) -> float:
