@@ -42,10 +42,13 @@ def _legend(cv: Canvas, groups: dict[str, str], width: float, y: float) -> float
     return y + LINE
 
 
-def _ticks(years: list[int], variant: str) -> tuple[list[float], float, float]:
-    """The year ticks (matplotlib's choice of round years) and the axis' first and last year."""
-    locator = MaxNLocator(nbins=5 if variant == "wide" else 3, integer=True)
-    ticks = [float(t) for t in locator.tick_values(min(years), max(years))]
+def _ticks(years: list[int], variant: str, room: float) -> tuple[list[float], float, float]:
+    """The year ticks (matplotlib's choice of round years) and the axis' first and last year: fewer
+    ticks while their labels would touch across `room` points."""
+    for bins in range(5 if variant == "wide" else 3, 0, -1):
+        ticks = [float(t) for t in MaxNLocator(nbins=bins, integer=True).tick_values(min(years), max(years))]
+        if len(ticks) < 3 or room / (len(ticks) - 1) >= text_width(f"{ticks[-1]:.0f}") + GAP:
+            break
     return ticks, ticks[0], ticks[-1] if ticks[-1] > ticks[0] else ticks[0] + 1
 
 
@@ -58,11 +61,12 @@ def draw(studies: list[Study], patients: dict[str, int | None], groups: dict[str
     left = min(widest([(t, False) for t in labels] + [("Study", True)]), width * 0.4)
     right = widest([(t, False) for t in counts] + [("Patients", True)])
     x0, x1 = PAD + left + GAP + 8, width - PAD - right - GAP - 8
-    ticks, lo, hi = _ticks([s.year or 0 for s in shown] or [2000], variant)
+    ticks, lo, hi = _ticks([s.year or 0 for s in shown] or [2000], variant, x1 - x0)
     n = len(shown)
     cv = Canvas(width, (n + 6) * LINE)
     cv.text(PAD, LINE / 2 + 2, TITLE, weight="bold")
     y = _legend(cv, groups, width, LINE * 1.5 + 2)
+    cv.height += y - (LINE * 2.5 + 2)  # a legend over more than one line: the canvas grows with it
     cv.text(PAD, y, "Study", weight="bold")
     cv.text(width - PAD, y, "Patients", ha="right", weight="bold")
     top = y + LINE / 2
