@@ -14,6 +14,7 @@ from evsynth.load.vocabulary import load_vocabularies
 from evsynth.render import evidence_map, forest
 from evsynth.render.forest_data import Forest, Row, Subgroup, Summary, figure_name, forests, weights
 from evsynth.render.plotting import FONT, NARROW, WIDE
+from evsynth.render.timeline import patient_count
 from evsynth.synthesis.pool import StudyProportion, logit_effects, pool_proportions
 
 COUNTS = [("a-2001", "Alpha 2001", 8, 10), ("b-2005", "Beta 2005", 30, 50), ("c-2010", "Gamma 2010", 12, 20)]
@@ -170,3 +171,12 @@ def test_width_bounds_hold_and_fits_and_widest_answer_as_measuring_would() -> No
     column = [(t, i % 7 == 0) for i, t in enumerate(texts)]
     assert widest(column) == max(text_width(t, bold) for t, bold in column)
     assert width_bounds("Ωmega") is None and width_bounds("a\u0301") is None  # Greek, combining: measured
+
+
+def test_timeline_text_alternative_counts_patients_in_words() -> None:
+    assert [patient_count(n) for n in (None, 0, 1, 12)] == [
+        "patients not reported",
+        "patients not reported",
+        "1 patient",
+        "12 patients",
+    ]

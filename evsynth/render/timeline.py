@@ -92,7 +92,11 @@ def draw(studies: list[Study], patients: dict[str, int | None], groups: dict[str
 
 def description(shown: list[Study], patients: dict[str, int | None], groups: dict[str, str]) -> str:
     rows = "; ".join(
-        f"{plain(s.label)}: {patients.get(s.id) or 'patients not reported'} patients, {groups.get(s.group, s.group)}"
-        for s in shown
+        f"{plain(s.label)}: {patient_count(patients.get(s.id))}, {groups.get(s.group, s.group)}" for s in shown
     )
     return f"Timeline, one line per study by year of publication. {rows}."
+
+
+def patient_count(n: int | None) -> str:
+    """'1 patient', '12 patients', or 'patients not reported' (the timeline's text alternative)."""
+    return "patients not reported" if not n else f"{n} patient" + ("" if n == 1 else "s")
