@@ -36,7 +36,9 @@ def one(print_html: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def joined(print_html: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("joined") / "joined.pdf"
-    data, pages = pdf_join.make_pdf(print_html, size=1)  # every chapter and section a part of its own
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdf_parts, "NUMBERS", 5)  # the page numbers in PDFs of 5 pages
+        data, pages = pdf_join.make_pdf(print_html, size=1)  # every chapter and section a part of its own
     path.write_bytes(data)
     assert pages == len(pdfium.PdfDocument(path))
     return path

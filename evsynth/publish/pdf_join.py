@@ -26,8 +26,8 @@ def make_pdf(html: str, size: int = pdf_parts.PART_CHARS, workers: int = pdf_par
 
 def build(html: str, size: int = pdf_parts.PART_CHARS, workers: int = pdf_parts.WORKERS) -> tuple[bytes, list[Laid]]:
     """The joined PDF and its parts (which say what their worker processes used)."""
-    laid = pdf_parts.lay_out_parts(html, size, workers)
-    return join(laid, pdf_parts.numbers(html, [s for part in laid for s in part.sizes])), laid
+    laid, numbers = pdf_parts.lay_out_parts(html, size, workers)
+    return join(laid, numbers), laid
 
 
 def write_pdf(html: str, target: Path) -> int:
@@ -41,8 +41,9 @@ def write_pdf(html: str, target: Path) -> int:
 STAMP = b"Q\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC q %s Do Q EMC\n"
 
 
-def join(parts: list[Laid], numbers: bytes) -> bytes:
-    """One PDF of `parts` in order, the page numbers of `numbers` (a PDF as long) stamped on it."""
+def join(parts: list[Laid], numbers: list[bytes]) -> bytes:
+    """One PDF of `parts` in order, the page numbers of `numbers` (PDFs of `pdf_parts.NUMBERS` pages,
+    as many pages in all) stamped on it."""
     import pikepdf
 
     out = pikepdf.Pdf.new()
@@ -66,7 +67,7 @@ def join(parts: list[Laid], numbers: bytes) -> bytes:
     out.Root.StructTreeRoot = document.P = out.make_indirect(root)
     _catalog(out, sources[0], dests)
     _outline(out, marks)
-    _stamp(out, pikepdf.Pdf.open(io.BytesIO(numbers)))
+    _stamp(out, [pikepdf.Pdf.open(io.BytesIO(n)) for n in numbers])
     buffer = io.BytesIO()
     out.save(buffer, min_version=sources[0].pdf_version)
     return buffer.getvalue()
@@ -168,7 +169,7 @@ def _outline(out: Any, marks: list[tuple[int, str, int, float, float]]) -> None:
             stack.append((level, item.children))
 
 
-def _stamp(out: Any, numbers: Any) -> None:
+def _stamp(out: Any, numbers: list[Any]) -> None:
     """Each page's number (from the page of `numbers` at its index) drawn over it, the cover's
     excepted, as a pagination artifact."""
     import pikepdf
@@ -176,7 +177,8 @@ def _stamp(out: Any, numbers: Any) -> None:
     for i, page in enumerate(out.pages):
         if i == 0:
             continue
-        form = out.copy_foreign(numbers.pages[i].as_form_xobject())
+        chunk = numbers[i // pdf_parts.NUMBERS]
+        form = out.copy_foreign(chunk.pages[i % pdf_parts.NUMBERS].as_form_xobject())
         name = page.add_resource(form, pikepdf.Name.XObject, prefix="Num")
         page.contents_add(b"q\n", prepend=True)
         page.contents_add(STAMP % str(name).encode("ascii"), prepend=False)

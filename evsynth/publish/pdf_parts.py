@@ -22,6 +22,7 @@ from evsynth.core.paths import PDF_DIR
 
 PART_CHARS = 600_000  # print HTML per part: about 100 pages and 400 MB of layout
 WORKERS = 2
+NUMBERS = 250  # pages per PDF of page numbers
 
 _SECTION = re.compile(r'\n(?=<section id="p-)')
 _ID = re.compile(r'\bid="([^"]+)"')
@@ -157,9 +158,10 @@ def front_document(parts: Split, pages: dict[str, int]) -> str:
     return f"{head}\n{numbered_toc(parts.front, pages)}\n</body>\n</html>\n"
 
 
-def lay_out_parts(html: str, size: int = PART_CHARS, workers: int = WORKERS) -> list[Laid]:
-    """Every part laid out, the cover and contents first: its page count decides the others' numbers,
-    and it is laid out again until the numbers it prints leave its length as it was."""
+def lay_out_parts(html: str, size: int = PART_CHARS, workers: int = WORKERS) -> tuple[list[Laid], list[bytes]]:
+    """Every part laid out, the cover and contents first (its page count decides the others' numbers:
+    it is laid out again until the numbers it prints leave its length as it was); and the page
+    numbers, in PDFs of `NUMBERS` pages."""
     parts = split(html)
     runs = group(parts.sections, size)
     bodies = [parts.document(body, carry, i == len(runs) - 1) for i, (carry, body) in enumerate(runs)]
@@ -175,7 +177,7 @@ def lay_out_parts(html: str, size: int = PART_CHARS, workers: int = WORKERS) -> 
             done = len(again.sizes) == len(front.sizes)
             front = again
             if done:
-                return [front, *laid]
+                return [front, *laid], number_pages(html, [s for p in [front, *laid] for s in p.sizes], pool)
     raise RuntimeError("the contents' length did not settle")
 
 
@@ -189,19 +191,26 @@ def first_pages(laid: list[Laid], start: int) -> dict[str, int]:
     return pages
 
 
-def numbers(html: str, sizes: list[tuple[float, float]]) -> bytes:
-    """A PDF of the page numbers alone, one page per page of the document and of its size."""
+def numbers(head: str, sizes: list[tuple[float, float]], first: int, total: int) -> bytes:
+    """A PDF of page numbers alone, "Page `first` of `total`" on its first page and so on, its pages of
+    `sizes` (pt) (in a worker process: a few hundred pages at a time)."""
     from evsynth.publish import pdf
 
-    head = html[: html.index("</head>")]
-    head = re.sub(r'<link rel="stylesheet"[^>]*>', "", head)
     css = (
         "@page { margin: 20mm 15mm 18mm 15mm; "
-        '@bottom-right { content: "Page " counter(page) " of " counter(pages); '
+        f'@bottom-right {{ content: "Page " counter(page) " of {total}"; '
         'font: 7.5pt "DejaVu Sans"; color: #555; } }\n'
-        "@page :first { @bottom-right { content: none; } }\n"
+        f"@page :first {{ counter-set: page {first}; }}\n"
         + "".join(f"@page s{w:.0f}x{h:.0f} {{ size: {w:.2f}pt {h:.2f}pt; }}\n" for w, h in set(sizes))
     )
     fonts = (PDF_DIR / "pdf.css").read_text(encoding="utf-8").split("\n\n", 1)[0]
     pages = "".join(f'<div style="page: s{w:.0f}x{h:.0f}; break-before: page"></div>' for w, h in sizes)
     return pdf.plain(f"{head}<style>{fonts}\n{css}</style></head><body>{pages}</body></html>")
+
+
+def number_pages(html: str, sizes: list[tuple[float, float]], pool: Any) -> list[bytes]:
+    """The page numbers of a document of pages of `sizes`, in PDFs of `NUMBERS` pages."""
+    head = re.sub(r'<link rel="stylesheet"[^>]*>', "", html[: html.index("</head>")])
+    starts = range(0, len(sizes), NUMBERS)
+    chunks = [sizes[i : i + NUMBERS] for i in starts]
+    return list(pool.map(numbers, [head] * len(chunks), chunks, [i + 1 for i in starts], [len(sizes)] * len(chunks)))
