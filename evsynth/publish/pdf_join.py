@@ -53,24 +53,44 @@ def join(parts: list[Laid], numbers: list[bytes]) -> bytes:
     key = 0
     dests: dict[str, Any] = {}
     marks: list[tuple[int, str, int, float, float]] = []
-    sources = [pikepdf.Pdf.open(io.BytesIO(part.pdf)) for part in parts]
-    for index, (part, src) in enumerate(zip(parts, sources, strict=True)):
+    first = pikepdf.Pdf.open(io.BytesIO(parts[0].pdf))
+    copied = 1
+    for index, part in enumerate(parts):
+        src = first if index == 0 else pikepdf.Pdf.open(io.BytesIO(part.pdf))
         start, elements = len(out.pages), len(document.K)
         out.pages.extend(src.pages)
         key += _tags(out, src, document, nums, key, start)
         _rename_ids(list(document.K)[elements:], f"{index}-")
         _dests(out, src, part, dests)
         marks += [(level, label, start + page, x, y) for level, label, page, x, y in part.bookmarks]
+        if index:  # the first part's catalog is copied last
+            copied = _own_streams(out, copied)
+            src.close()  # its objects, parsed while copying, are freed: one part's at a time
     root = pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot, K=pikepdf.Array([document]))
     root.ParentTree = out.make_indirect(pikepdf.Dictionary(Nums=nums))
     root.ParentTreeNextKey = key
     out.Root.StructTreeRoot = document.P = out.make_indirect(root)
-    _catalog(out, sources[0], dests)
+    _catalog(out, first, dests)
     _outline(out, marks)
     _stamp(out, [pikepdf.Pdf.open(io.BytesIO(n)) for n in numbers])
     buffer = io.BytesIO()
-    out.save(buffer, min_version=sources[0].pdf_version)
+    out.save(buffer, min_version=first.pdf_version, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buffer.getvalue()
+
+
+def _own_streams(out: Any, number: int) -> int:
+    """The data of the streams copied since object `number` read into `out` (pikepdf reads a copied
+    stream's data from its source only when writing), so that the source can be closed; the number
+    of the next object to be copied."""
+    import pikepdf
+
+    end = len(out.objects)
+    for n in range(number, end + 1):
+        obj = out.get_object(n, 0)
+        if isinstance(obj, pikepdf.Stream):
+            how: dict[str, Any] = {"filter": obj.get("/Filter"), "decode_parms": obj.get("/DecodeParms")}
+            obj.write(obj.read_raw_bytes(), **how)
+    return end + 1
 
 
 def _tags(out: Any, src: Any, document: Any, nums: Any, base: int, start: int) -> int:
