@@ -73,7 +73,7 @@ def run_one(n: int, html: bool, pdf: bool) -> dict[str, object]:
             out.update(html_builds(checked, built, base, data))
             out["html_pages"] = len(rendered.pages)
         if pdf:
-            from evsynth.publish.pdf import write_pdf
+            from evsynth.publish.pdf_join import write_pdf
 
             t = time.perf_counter()
             count = write_pdf(pipeline.print_html(checked, built, "bench"), base / "b.pdf")

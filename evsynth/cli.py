@@ -88,7 +88,7 @@ def build_pdf(checked: pipeline.Checked, args: argparse.Namespace) -> int:
     """The PDF on its own, outside any built site."""
     import time
 
-    from evsynth.publish.pdf import write_pdf
+    from evsynth.publish.pdf_join import write_pdf
 
     html = pipeline.print_html(checked, pipeline.build(checked), pipeline.version())
     start = time.perf_counter()

@@ -37,7 +37,7 @@ from evsynth.publish import live
 from evsynth.publish import site as publish_site
 from evsynth.publish.engine import Engine
 from evsynth.publish.live import LiveSite
-from evsynth.publish.pdf import make_pdf
+from evsynth.publish.pdf_join import make_pdf
 from evsynth.render.diff import diff_markdown
 from evsynth.render.pages import Rendered, render_site
 from evsynth.render.print_document import render_pdf_html

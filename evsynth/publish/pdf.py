@@ -90,15 +90,12 @@ def write(document: Any) -> bytes:
         return bytes(document.write_pdf(**PDF_OPTIONS))
 
 
-def make_pdf(html: str) -> tuple[bytes, int]:
-    """Lay out and write the print document: the PDF's bytes and its number of pages."""
+def plain(html: str) -> bytes:
+    """An untagged PDF of `html` (the page numbers stamped on the joined document are artifacts)."""
+    return bytes(render(html).write_pdf())
+
+
+def make_one(html: str) -> tuple[bytes, int]:
+    """Lay out and write `html` as one document: the PDF's bytes and its number of pages."""
     document = render(html)
     return write(document), len(document.pages)
-
-
-def write_pdf(html: str, target: Path) -> int:
-    """Lay out and write the PDF; returns the number of pages."""
-    data, pages = make_pdf(html)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    return pages
