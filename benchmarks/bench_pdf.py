@@ -3,7 +3,8 @@ synthetic studies, beside the targets (0.1 s per page or less; peak memory under
 studies). Each size runs in a fresh process. The PDF is laid out in parts by worker processes
 (`evsynth/publish/pdf_parts.py`): CPU is this process's and every worker's (each reports its own
 rusage), peak memory the largest process's and the sum of all processes' peaks (an upper bound of
-what they held at once). Appends the rows to benchmarks/pdf-results.md.
+what they held at once). Appends the rows to benchmarks/pdf-results.md;
+this run's figures also go to benchmarks/pdf-results.json (read by `all.py`).
 
 Run: .venv/bin/python benchmarks/bench_pdf.py [--sizes 100 1000] [--no-real]
 """
@@ -114,12 +115,14 @@ def main() -> int:
     if args.one is not None:
         print(json.dumps(run_one(args.one)))
         return 0
-    rows = []
+    rows, runs = [], []
     for n in ([] if args.no_real else [0]) + args.sizes:
         print("running", n or "real evidence", file=sys.stderr)
         cmd = [sys.executable, __file__, "--one", str(n)]
-        rows.append(row(json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)))
+        runs.append(json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout))
+        rows.append(row(runs[-1]))
         print(rows[-1])
+    args.output.with_suffix(".json").write_text(json.dumps(runs, indent=1) + "\n", encoding="utf-8")
     text = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
     if TABLE not in text:  # the earlier table had other columns: a new one below it
         text = (text or HEADER) + "\n" + NOTE + "\n" + TABLE
