@@ -3,10 +3,10 @@
 For N = 10, 100, 1,000, 10,000 synthetic studies: the data stages (load, validate, pool,
 render Markdown) and a bare libyaml parse of the same files. For N = 100 and 1,000: the full
 HTML build with each engine (Material, Zensical) beside a plain `mkdocs build` and a plain
-`zensical build` of the same generated Markdown, and the PDF. Each N runs in a fresh process;
-peak memory is the process's maximum resident set after the stage.
+`zensical build` of the same generated Markdown (the PDF: `bench_pdf.py`). Each N runs in a fresh
+process; peak memory is the process's maximum resident set after the stage.
 
-Run: make bench   (or .venv/bin/python benchmarks/bench.py --sizes 10 100 --html 100 --pdf 100)
+Run: make bench   (or .venv/bin/python benchmarks/bench.py --sizes 10 100 --html 100)
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_one(n: int, html: bool, pdf: bool) -> dict[str, object]:
+def run_one(n: int, html: bool) -> dict[str, object]:
     """All stages for one N, in this (fresh) process."""
     import yaml
 
@@ -72,18 +72,6 @@ def run_one(n: int, html: bool, pdf: bool) -> dict[str, object]:
         if html:
             out.update(html_builds(checked, built, base, data))
             out["html_pages"] = len(rendered.pages)
-        if pdf:
-            from evsynth.publish.pdf_join import write_pdf
-
-            t = time.perf_counter()
-            count = write_pdf(pipeline.print_html(checked, built, "bench"), base / "b.pdf")
-            seconds = time.perf_counter() - t
-            out["pdf"] = {
-                "seconds": round(seconds, 1),
-                "pages": count,
-                "per_page": round(seconds / count, 3),
-                "peak_mb": round(rss_mb(), 1),
-            }
     return out
 
 
@@ -168,26 +156,24 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--with-html", action="store_true", help=argparse.SUPPRESS)
-    ap.add_argument("--with-pdf", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000, 10000])
     ap.add_argument("--html", type=int, nargs="*", default=[100, 1000])
-    ap.add_argument("--pdf", type=int, nargs="*", default=[])  # the PDF: benchmarks/bench_pdf.py
     ap.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results.md")
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one, args.with_html, args.with_pdf)))
+        print(json.dumps(run_one(args.one, args.with_html)))
         return 0
     store = args.output.with_suffix(".json")
     previous = {r["n"]: r for r in json.loads(store.read_text())} if store.exists() else {}
     rows = []
-    for n in sorted(set(args.sizes) | set(args.html) | set(args.pdf)):
+    for n in sorted(set(args.sizes) | set(args.html)):
         cmd = [sys.executable, __file__, "--one", str(n)]
         cmd += ["--with-html"] if n in args.html else []
-        cmd += ["--with-pdf"] if n in args.pdf else []
         print("running", " ".join(cmd[2:]), file=sys.stderr)
         rows.append(json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout))
-    for row in rows:  # a row keeps the HTML/PDF figures of an earlier run it did not repeat
-        previous[row["n"]] = previous.get(row["n"], {}) | row
+    for row in rows:  # a row keeps the HTML figures of an earlier run it did not repeat
+        kept = {k: v for k, v in previous.get(row["n"], {}).items() if k != "pdf"}  # the PDF: bench_pdf.py
+        previous[row["n"]] = kept | row
     merged = [previous[n] for n in sorted(previous)]
     store.write_text(json.dumps(merged, indent=1) + "\n", encoding="utf-8")
     sites = {engine: site_real(engine) for engine in ("material", "zensical")}
@@ -287,20 +273,7 @@ def report(rows: list[dict[str, object]], check_seconds: float, sites: dict[str,
                 f"| {r['n']:,} | {r['html_pages']} | {r['html_total_seconds']:.1f} s | "
                 f"{r['plain_mkdocs_seconds']:.1f} s | {r['html_ratio_to_plain_mkdocs']} | {zensical} |"
             )
-    lines += [
-        "",
-        "Target: within 1.3× of the plain mkdocs build at 1,000 studies.",
-        "",
-        "### PDF",
-        "",
-        "| studies | pages | seconds | per page | peak memory |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    for r in rows:
-        p = r.get("pdf")
-        if isinstance(p, dict):
-            lines.append(f"| {r['n']:,} | {p['pages']} | {p['seconds']} | {p['per_page']} s | {p['peak_mb']:.0f} MB |")
-    lines += ["", "Target: 0.1 s per page or better.", ""]
+    lines += ["", "Target: within 1.3× of the plain mkdocs build at 1,000 studies.", ""]
     return "\n".join(lines)
 
 
