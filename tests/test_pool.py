@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 
+import numpy as np
 import pytest
 from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evsynth.synthesis.pool import StudyProportion, pool_proportions
+from evsynth.synthesis.pool import StudyProportion, _reml_step, pool_proportions
 
 META = FIXTURES / "metafor"
 
@@ -97,3 +98,14 @@ def test_estimate_lies_within_the_studies_range(studies: list[StudyProportion], 
     assert min(used) - 1e-9 <= pooled.estimate <= max(used) + 1e-9
     assert pooled.ci_low <= pooled.estimate <= pooled.ci_high
     assert pooled.tau2 >= 0 and 0 <= pooled.i2 <= 100
+
+
+@given(st.lists(st.tuples(st.floats(-5, 5), st.floats(0.01, 100)), min_size=2, max_size=30))
+def test_reml_step_in_closed_form_equals_the_matrix_form(pairs: list[tuple[float, float]]) -> None:
+    y = np.array([a for a, _ in pairs])
+    w = np.array([b for _, b in pairs])
+    p = np.diag(w) - np.outer(w, w) / np.sum(w)
+    py = p @ y
+    matrix = float((py @ py - np.trace(p)) / np.sum(p * p))
+    # weights 10,000x apart: the two orders of summation part in the 9th digit
+    assert _reml_step(y, w) == pytest.approx(matrix, rel=1e-6, abs=1e-9)

@@ -116,10 +116,7 @@ def tau2_reml(y: np.ndarray, v: np.ndarray, tol: float = 1e-12, max_iter: int = 
     """REML by Fisher scoring (metafor's algorithm), started at DerSimonian-Laird."""
     tau2 = tau2_dl(y, v)
     for _ in range(max_iter):
-        w = 1 / (v + tau2)
-        p = np.diag(w) - np.outer(w, w) / np.sum(w)
-        py = p @ y
-        adj = float((py @ py - np.trace(p)) / np.sum(p * p))
+        adj = _reml_step(y, 1 / (v + tau2))
         while tau2 + adj < 0:
             adj /= 2
             if abs(adj) < tol:
@@ -128,6 +125,17 @@ def tau2_reml(y: np.ndarray, v: np.ndarray, tol: float = 1e-12, max_iter: int = 
         if abs(adj) < tol:
             break
     return max(0.0, tau2)
+
+
+def _reml_step(y: np.ndarray, w: np.ndarray) -> float:
+    """One Fisher scoring step, (y'PPy - tr P) / sum(P∘P), with P = W - ww'/sum(w) (the intercept-only
+    model) summed in closed form: O(k), not the k x k matrix (at 2,500 studies, 6 million cells a step)."""
+    total = float(np.sum(w))
+    py = w * (y - float(np.sum(w * y)) / total)  # P @ y
+    w2 = float(np.sum(w * w))
+    trace = total - w2 / total
+    squares = w2 - 2 * float(np.sum(w**3)) / total + w2 * w2 / total**2  # sum over i, j of P_ij²
+    return (float(py @ py) - trace) / squares
 
 
 def expit(x: float) -> float:
