@@ -152,3 +152,8 @@ def test_the_joined_pdf_is_tagged_as_one_document_is(one: Path, joined: Path) ->
                     assert kid.P.objgen == element.objgen
                     stack.append(kid)
         assert ids and len(ids) == len(set(ids))  # table cells' IDs, which their /Headers name
+
+
+def test_anchor_names_come_from_tags_not_from_a_studys_words() -> None:
+    html = '<section class="s" id="p-a"><p>note: id="p-b" and &lt;a id="p-c"&gt;</p><h2 id="b-1">x</h2></section>'
+    assert pdf_parts.anchor_ids(html) == {"p-a", "b-1"}

@@ -25,7 +25,9 @@ WORKERS = 2
 NUMBERS = 250  # pages per PDF of page numbers
 
 _SECTION = re.compile(r'\n(?=<section id="p-)')
-_ID = re.compile(r'\bid="([^"]+)"')
+# An id in a tag: text never holds a raw "<" (escaped at the HTML boundary), so id="..." in a study's
+# words is not taken for an anchor.
+_ID = re.compile(r'<[a-zA-Z][^<>]*?\sid="([^"]+)"')
 _FOOTER = re.compile(r'<p class="running-footer">.*?</p>', re.S)
 _TOC_LINK = re.compile(r'(<li class="toc-level-\d"><a href="#([^"]+)")>')
 # A part's own "Page n of N" is hidden: the joined document's numbers are stamped over it.
@@ -118,6 +120,11 @@ def group(sections: list[str], size: int = PART_CHARS) -> list[tuple[str, str]]:
     return parts
 
 
+def anchor_ids(html: str) -> frozenset[str]:
+    """The names of the document's anchors: the ids of its elements."""
+    return frozenset(_ID.findall(html))
+
+
 def lay_out(html: str, ids: frozenset[str] = frozenset()) -> Laid:
     """Lay out and write one part (in a worker process); `ids` are the whole document's anchors."""
     from evsynth.publish import pdf
@@ -165,7 +172,7 @@ def lay_out_parts(html: str, size: int = PART_CHARS, workers: int = WORKERS) -> 
     parts = split(html)
     runs = group(parts.sections, size)
     bodies = [parts.document(body, carry, i == len(runs) - 1) for i, (carry, body) in enumerate(runs)]
-    ids = frozenset(_ID.findall(html))
+    ids = anchor_ids(html)
     # forkserver: the workers start from a fresh process, not a copy of this one (its threads, its heap)
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
         guess = pool.submit(lay_out, front_document(parts, {}), ids)
