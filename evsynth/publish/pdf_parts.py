@@ -23,6 +23,9 @@ from evsynth.core.paths import PDF_DIR
 PART_CHARS = 600_000  # print HTML per part: about 100 pages and 400 MB of layout
 WORKERS = 2
 NUMBERS = 250  # pages per PDF of page numbers
+# Re-layouts of the contents until its length stays: it only grows (a number gaining a digit can add a
+# line), so each round is rarer than the last; one or two in practice.
+SETTLE = 10
 
 _SECTION = re.compile(r'\n(?=<section id="p-)')
 # An id in a tag: text never holds a raw "<" (escaped at the HTML boundary), so id="..." in a study's
@@ -178,7 +181,7 @@ def lay_out_parts(html: str, size: int = PART_CHARS, workers: int = WORKERS) -> 
         guess = pool.submit(lay_out, front_document(parts, {}), ids)
         laid = list(pool.map(lay_out, bodies, [ids] * len(bodies)))
         front = guess.result()
-        for _ in range(3):
+        for _ in range(SETTLE):
             pages = first_pages(laid, len(front.sizes))
             again = pool.submit(lay_out, front_document(parts, pages), ids).result()
             done = len(again.sizes) == len(front.sizes)
