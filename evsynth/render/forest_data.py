@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
-from scipy import stats
 
 from evsynth.core.model import Study, Value
 from evsynth.core.records import Indirectness, TimePoint
@@ -23,12 +22,11 @@ from evsynth.render.plotting import plain
 from evsynth.render.views import slug
 from evsynth.synthesis.continuous import ASSUMED_R, PooledContinuous, effects
 from evsynth.synthesis.outcomes import NOT_STATED, POOLED_OUTCOMES, WINDOWS, Outcome, outcomes
-from evsynth.synthesis.pool import Pooled, StudyProportion, logit_effects
+from evsynth.synthesis.pool import Pooled, StudyProportion, logit_effects, z_critical
 from evsynth.synthesis.scores import ScoreAnalysis, ScoreRow, mean_sd
 
 Scale = Literal["proportion", "score"]
 WINDOW_ORDER = [slug for slug, _, _ in WINDOWS] + [NOT_STATED[0]]
-Z95 = float(stats.norm.ppf(0.975))
 LONG_TIME = 16  # a printed timing longer than this goes to a note
 
 
@@ -218,7 +216,7 @@ def score_row(r: ScoreRow, change: PooledContinuous | None, weight: float | None
     studies = {s.study: s for s in change.studies} if change else {}
     if change is not None and r.study.id in studies and r.poolable:
         yi, vi = studies[r.study.id].effect(ASSUMED_R if change.assumed_r is None else change.assumed_r)
-        est, lo, hi = yi, yi - Z95 * math.sqrt(vi), yi + Z95 * math.sqrt(vi)
+        est, lo, hi = yi, yi - z_critical(0.95) * math.sqrt(vi), yi + z_critical(0.95) * math.sqrt(vi)
     elif r.before.mean is not None and r.after.mean is not None:
         est = float(r.before.mean.value) - float(r.after.mean.value)
     time = _time(plain(_point_time(r)), True)

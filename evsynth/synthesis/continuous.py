@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from scipy import stats
 
-from evsynth.synthesis.pool import FEW_STUDIES, CiMethod, RandomEffects, Tau2Method, random_effects
+from evsynth.synthesis.pool import FEW_STUDIES, CiMethod, RandomEffects, Tau2Method, random_effects, z_critical
 
 ContinuousMeasure = Literal["MN", "MC"]
 ASSUMED_R = 0.5  # before-after correlation where a study does not print it
@@ -102,7 +101,7 @@ class PooledContinuous:
     def study_row(self, s: ContinuousStudy, level: float = 0.95) -> dict[str, object]:
         """One study's own value (mean or change) with its normal-theory interval."""
         yi, vi = s.effect(ASSUMED_R if self.assumed_r is None else self.assumed_r)
-        half = float(stats.norm.ppf(1 - (1 - level) / 2)) * math.sqrt(vi)
+        half = z_critical(level) * math.sqrt(vi)
         return s.as_dict(ASSUMED_R if self.assumed_r is None else self.assumed_r) | {
             "estimate": yi, "variance": vi, "ci_low": yi - half, "ci_high": yi + half,
         }  # fmt: skip
@@ -140,7 +139,7 @@ def pool_continuous(
     y, v = effects(studies, assumed_r)
     used = assumed_r if any(isinstance(s, StudyChange) and s.r is None for s in studies) else None
     if len(studies) == 1:
-        half = float(stats.norm.ppf(1 - (1 - level) / 2)) * math.sqrt(float(v[0]))
+        half = z_critical(level) * math.sqrt(float(v[0]))
         mu = float(y[0])
         re = RandomEffects(1, mu, mu - half, mu + half, math.nan, math.nan, 0.0, 0.0, 0.0, math.nan)
     else:

@@ -16,8 +16,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy import stats
-
 WAN_IQR = "Wan et al. 2014 (median and IQR)"
 WAN_RANGE = "Wan et al. 2014 (median and range)"
 
@@ -40,11 +38,15 @@ def _check(low: float, median: float, high: float, n: int, what: str) -> None:
 
 def eta(n: int) -> float:
     """Wan's η(n): expected interquartile range of n standard normal values (approximation)."""
+    from scipy import stats  # imported when first used
+
     return 2 * float(stats.norm.ppf((0.75 * n - 0.125) / (n + 0.25)))
 
 
 def xi(n: int) -> float:
     """Wan's ξ(n): expected range of n standard normal values (Blom's approximation)."""
+    from scipy import stats  # imported when first used
+
     return 2 * float(stats.norm.ppf((n - 0.375) / (n + 0.25)))
 
 
