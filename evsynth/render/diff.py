@@ -14,6 +14,7 @@ from evsynth.core import escape
 from evsynth.core.model import Study, Value
 from evsynth.core.problems import Problem
 from evsynth.core.vocab import Vocabularies
+from evsynth.render import views
 from evsynth.render.places import place
 from evsynth.render.views import provenance
 from evsynth.synthesis.compare import Estimate, EvidenceDiff, FieldChange, PooledChange, StudyChange, tree_changes
@@ -77,7 +78,7 @@ def _table(head: Iterable[str], rows: Iterable[Iterable[str]]) -> list[str]:
 def _study_line(s: Study, problems: Sequence[Problem] = (), why: str = "") -> str:
     """A study added or removed; `why` when its file is still there but has errors on one side."""
     n = patients(s)
-    count = "" if n is None else f"{n} patient" if n == 1 else f"{n} patients"
+    count = "" if n is None else views.count(n, "patient", "patients")
     what = ", ".join(x for x in (s.category, count) if x)
     errors = any(p.is_error and p.path == s.path for p in problems)
     return f"- **{md(s.label)}** ({md(s.id)}): {md(what)}" + (f" ({why})" if errors else "")

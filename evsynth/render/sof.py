@@ -186,10 +186,6 @@ def duration_row(studies: list[Study], intervention: str) -> Row | None:
                 result, statement)  # fmt: skip
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def harms_text(h: Harms) -> str:
     """Serious complications in words: a rate only from the studies that grade them."""
     if not h.graded:
@@ -203,9 +199,9 @@ def harms_text(h: Harms) -> str:
     else:
         rate = f" (crude {_per100(h.serious / h.graded_patients)} per 100)" if h.graded_patients else ""
         text = (f"{h.serious} serious, {h.minor} minor in {h.graded_patients} patients of the "
-                f"{_count(h.graded, 'study that grades', 'studies that grade')} them{rate}")  # fmt: skip
+                f"{views.count(h.graded, 'study that grades', 'studies that grade')} them{rate}")  # fmt: skip
         if h.studies > h.graded:
-            text += f"; {_count(h.studies - h.graded, 'study does', 'studies do')} not grade them"
+            text += f"; {views.count(h.studies - h.graded, 'study does', 'studies do')} not grade them"
     if h.serious_other_units:
         text += f"; {h.serious_other_units} serious counted per procedure or in an unstated unit, not added"
     return text

@@ -8,6 +8,7 @@ from math import sqrt
 from matplotlib.ticker import MaxNLocator
 
 from evsynth.core.model import Study
+from evsynth.render import views
 from evsynth.render.plotting import (
     GROUP_COLOURS,
     INK,
@@ -99,4 +100,4 @@ def description(shown: list[Study], patients: dict[str, int | None], groups: dic
 
 def patient_count(n: int | None) -> str:
     """'1 patient', '12 patients', or 'patients not reported' (the timeline's text alternative)."""
-    return "patients not reported" if not n else f"{n} patient" + ("" if n == 1 else "s")
+    return "patients not reported" if not n else views.count(n, "patient", "patients")

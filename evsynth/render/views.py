@@ -29,6 +29,11 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "x"
 
 
+def count(n: int, one: str, many: str) -> str:
+    """`n` with the word for one or for many: "1 patient", "12 patients"."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def provenance(v: Value) -> str:
     parts = [v.locator]
     if v.printed:
