@@ -4,6 +4,7 @@ the grouped views) is pinned while editors add and correct the real evidence fre
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from functools import lru_cache
 
@@ -174,3 +175,9 @@ def test_relief_duration_range_names_the_studies_that_set_its_ends() -> None:
     assert tae["relief_from_months"] == pytest.approx(3 * 7 * 12 / 365.25)
     assert tae["relief_to_months"] == pytest.approx(66)
     assert tae["set_by"] == "Soo 1982, Wallace 1979"
+
+
+def test_a_single_age_prints_as_the_number_alone() -> None:
+    page = pipeline.build(inputs()).rendered.files["studies/kuether-1996/index.md"]
+    row = next(line for line in page.splitlines() if line.startswith("| Age (years) |"))
+    assert re.sub(r"<[^>]+>", "", row.split("|")[2]).strip() == "30", row  # not "value 30"
